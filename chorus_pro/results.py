@@ -1,0 +1,244 @@
+"""Typed results of the Chorus Pro operations (what callers use, not raw dicts)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class ReferenceRequirement(str, enum.Enum):
+    """Which routing references a public buyer requires on an invoice."""
+
+    NONE = "none"
+    SERVICE = "service"
+    EJ = "ej"
+    SERVICE_OR_EJ = "service_or_ej"
+    SERVICE_AND_EJ = "service_and_ej"
+
+    @property
+    def needs_service(self) -> bool:
+        return self in (ReferenceRequirement.SERVICE, ReferenceRequirement.SERVICE_AND_EJ)
+
+    @property
+    def needs_ej(self) -> bool:
+        return self in (ReferenceRequirement.EJ, ReferenceRequirement.SERVICE_AND_EJ)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """One line of ``structures/v1/rechercher``."""
+
+    id: int
+    identifier: str
+    name: str
+    identifier_type: str = "SIRET"
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class StructureDetails:
+    """``structures/v1/consulter``: identity and the references the buyer requires."""
+
+    id: int
+    identifier: str
+    name: str
+    requirement: ReferenceRequirement
+    public: bool = True
+    email: str = ""
+    vat_number: str = ""
+    moa_only: bool = False
+    payment_status_not_reported: bool = False
+    technical_password_expiry: datetime | None = None
+    raw_flags: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service of a structure (``rechercher/services``), with ``consulter/service`` data when fetched."""
+
+    id: int
+    code: str
+    name: str
+    active: bool = True
+    ej_required: bool | None = None
+
+    @property
+    def selectable(self) -> bool:
+        """``FACTURES_PUBLIQUES`` is reserved to invoicing between public entities."""
+        return self.active and self.code != "FACTURES_PUBLIQUES"
+
+
+@dataclass(frozen=True)
+class EngagementJuridique:
+    number: str
+    state: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SupplierStructure:
+    """A structure the technical account may invoice for (``structures/actives/fournisseur``)."""
+
+    id: int
+    identifier: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    """A valid bank account registered on the supplier structure (``coordbanc/valides``)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class UserAttachment:
+    """A structure the technical account is attached to (``monCompte/recuperer/rattachements``)."""
+
+    structure_id: int
+    identifier: str
+    name: str
+    role: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    attachment_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """``factures/v1/soumettre`` (or the works deposit): the invoice now exists on Chorus Pro."""
+
+    invoice_id: int
+    invoice_number: str
+    status: str
+    deposit_date: date | None = None
+    structure_identifier: str = ""
+    certificate_fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class FlowDeposit:
+    """``factures/v1/deposer/flux``: a flow was created; its invoices come later."""
+
+    flow_number: str
+    deposit_date: date | None
+    syntax: str
+
+
+@dataclass(frozen=True)
+class FlowError:
+    invoice_number: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    """``transverses/v1/consulterCRDetaille``."""
+
+    flow_number: str
+    status: str
+    status_date: datetime | None = None
+    invoice_errors: tuple[FlowError, ...] = ()
+    technical_errors: tuple[str, ...] = ()
+
+    @property
+    def terminal(self) -> bool:
+        from .statuses import FLOW_TERMINAL_STATUSES
+        return self.status in FLOW_TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    """One invoice of ``factures/v1/rechercher/fournisseur``."""
+
+    invoice_id: int
+    invoice_number: str
+    status: str
+    status_date: datetime | None = None
+    status_comment: str = ""
+    flow_number: str = ""
+    invoice_type: str = "FACTURE"
+    cadre: str = ""
+    buyer_identifier: str = ""
+    deposit_date: date | None = None
+    amount_due: float | None = None
+    rejection_handled: bool = False
+
+
+@dataclass(frozen=True)
+class InvoiceDetails:
+    """``factures/v1/consulter/fournisseur`` (the parts the ERP uses)."""
+
+    invoice_id: int
+    invoice_number: str
+    status: str
+    cadre: str = ""
+    buyer_identifier: str = ""
+    service_code: str = ""
+    market_number: str = ""
+    ej_number: str = ""
+    payment_due_date: date | None = None
+    amount_due: float | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    status: str
+    date: datetime | None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class InvoiceHistory:
+    """``factures/v1/consulter/historique``: current status and its history, newest first."""
+
+    invoice_id: int
+    invoice_number: str
+    current_status: str
+    events: tuple[StatusEvent, ...] = ()
+
+    @property
+    def last_comment(self) -> str:
+        for event in self.events:
+            if event.status == self.current_status and event.comment:
+                return event.comment
+        return ""
+
+
+@dataclass(frozen=True)
+class WorksInvoiceSummary:
+    """One line of ``facturesTravaux/v1/rechercher``."""
+
+    works_invoice_id: int
+    number: str
+    status: str
+    works_type: str = ""
+    cadre: str = ""
+    status_date: datetime | None = None
+    market_number: str = ""
+
+
+@dataclass(frozen=True)
+class HealthStatus:
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One step of the setup doctor."""
+
+    key: str
+    title_fr: str
+    passed: bool
+    message_fr: str
+    message_en: str
+    #: optional value learnt by the check (e.g. the supplier structure id)
+    value: object = None
