@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The project's test command (README.rst, .ci/run, docker "tests" service).
+#  1. the pure chorus_pro suite (pytest), always;
+#  2. the Odoo add-on suite, when python3 can import odoo: a fresh PostgreSQL database, the add-on
+#     installed with --test-enable, every test tagged for l10n_fr_chorus_btp, then the database is dropped.
+# Database connection: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (current user), PGPASSWORD.
+# Extra Odoo options can be passed in ODOO_TEST_ARGS; ODOO_BIN overrides the odoo-bin path.
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+py=${PYTHON:-python3}
+export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-$(id -un)}
+summary=()
+failed=0
+
+echo "=== chorus_pro suite (pytest) ==="
+pure_log=$(mktemp)
+$py -m pytest "$repo/tests" -q -p no:cacheprovider -rs 2>&1 | tee "$pure_log"
+rc=${PIPESTATUS[0]}
+pure_line=$(grep -E '^=*\s*[0-9]+ (passed|failed)' "$pure_log" | tail -n 1 | sed -E 's/=//g; s/^ +| +$//g')
+if [ "$rc" -ne 0 ]; then failed=1; fi
+summary+=("chorus_pro suite: ${pure_line:-no result} (pytest exit $rc)")
+rm -f "$pure_log"
+
+ensure_postgres() {
+    command -v pg_isready >/dev/null 2>&1 || return 0
+    pg_isready -q && return 0
+    if [ "$PGHOST" = "127.0.0.1" ] || [ "$PGHOST" = "localhost" ]; then
+        echo "PostgreSQL is not answering on $PGHOST:$PGPORT: starting the local cluster"
+        if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+            pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+        fi
+        for _ in $(seq 1 30); do pg_isready -q && return 0; sleep 1; done
+    fi
+    pg_isready
+}
+
+if $py -c "import odoo" >/dev/null 2>&1; then
+    echo "=== l10n_fr_chorus_btp suite (Odoo) ==="
+    odoo_root=$($py -c "import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))")
+    odoo_bin=${ODOO_BIN:-$odoo_root/odoo-bin}
+    if [ ! -f "$odoo_bin" ]; then odoo_bin=$(command -v odoo-bin || true); fi
+    addons="$repo"
+    for d in "$odoo_root/addons" "$odoo_root/odoo/addons"; do [ -d "$d" ] && addons="$d,$addons"; done
+    ensure_postgres
+    db="chorus_btp_test_$(date +%s)_$$"
+    odoo_log=$(mktemp)
+    db_args=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER")
+    [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password "$PGPASSWORD")
+    # shellcheck disable=SC2086
+    $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" \
+        -i l10n_fr_chorus_btp --test-tags /l10n_fr_chorus_btp --stop-after-init \
+        --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
+    rc=${PIPESTATUS[0]}
+    counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    rm -rf "$HOME/.local/share/Odoo/filestore/$db"
+    ran=$(echo "$counts" | sed -E 's/.* of ([0-9]+) tests/\1/')
+    nfail=$(echo "$counts" | sed -E 's/^([0-9]+) failed.*/\1/'); nerr=$(echo "$counts" | sed -E 's/.*, ([0-9]+) error.*/\1/')
+    bad=$(( ${nfail:-0} + ${nerr:-0} ))
+    if [ -z "$counts" ]; then
+        failed=1
+        summary+=("Odoo suite: no test result found (odoo-bin exit $rc)")
+    else
+        if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then failed=1; fi
+        summary+=("Odoo suite: $((ran - ${bad:-0})) passed, ${bad:-0} failed of $ran tests (odoo-bin exit $rc)")
+    fi
+    if grep -qE 'CRITICAL|Failed to initialize database' "$odoo_log"; then
+        failed=1
+        summary+=("Odoo suite: critical errors in the log")
+    fi
+    rm -f "$odoo_log"
+else
+    summary+=("Odoo suite: skipped (python3 cannot import odoo)")
+fi
+
+echo
+echo "=== summary ==="
+printf '%s\n' "${summary[@]}"
+exit "$failed"
