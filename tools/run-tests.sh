@@ -20,6 +20,8 @@ $py -m pytest "$repo/tests" -q -p no:cacheprovider -rs 2>&1 | tee "$pure_log"
 rc=${PIPESTATUS[0]}
 pure_line=$(grep -E '^=*\s*[0-9]+ (passed|failed)' "$pure_log" | tail -n 1 | sed -E 's/=//g; s/^ +| +$//g')
 if [ "$rc" -ne 0 ]; then failed=1; fi
+total_passed=$(echo "$pure_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+total_failed=$(( $(echo "$pure_line" | grep -oE '[0-9]+ (failed|error)' | grep -oE '[0-9]+' | paste -sd+ - | sed 's/^$/0/') ))
 summary+=("chorus_pro suite: ${pure_line:-no result} (pytest exit $rc)")
 rm -f "$pure_log"
 
@@ -64,6 +66,7 @@ if $py -c "import odoo" >/dev/null 2>&1; then
         summary+=("Odoo suite: no test result found (odoo-bin exit $rc)")
     else
         if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then failed=1; fi
+        total_passed=$(( ${total_passed:-0} + ran - bad )); total_failed=$(( total_failed + bad ))
         summary+=("Odoo suite: $((ran - ${bad:-0})) passed, ${bad:-0} failed of $ran tests (odoo-bin exit $rc)")
     fi
     if grep -qE 'CRITICAL|Failed to initialize database' "$odoo_log"; then
@@ -78,4 +81,5 @@ fi
 echo
 echo "=== summary ==="
 printf '%s\n' "${summary[@]}"
+echo "total: ${total_passed:-0} passed, ${total_failed:-0} failed"
 exit "$failed"
