@@ -1,0 +1,187 @@
+"""Shared fixtures of the pure suite.
+
+Spec fidelity: every request the simulator receives during the whole run is
+checked against the official Swagger files (Factures and Structures).  Any
+violation fails the run, with the list printed at the end.  A test that sends
+a deliberately wrong body marks itself ``@pytest.mark.spec_exempt``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/spec_validation.py, without a package
+
+import spec_validation  # noqa: E402
+
+
+class SpecFidelity:
+    """Collects the requests seen by the simulator and their violations of the Swagger."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.validated = {"factures": 0, "structures": 0}
+        self.not_covered: set[str] = set()
+        self.violations: list[str] = []
+        self.wired = False
+        self.skip_reason = spec_validation.SKIP_REASON
+        self.exempt = False
+        self.current_test = ""
+
+    def observe(self, api_path, headers, body) -> None:
+        if self.exempt or body is None:
+            return  # GET health-check and deliberate violations
+        if isinstance(body, (bytes, str)):
+            if not body:
+                return
+            try:
+                body = json.loads(body)
+            except ValueError:
+                with self.lock:
+                    self.violations.append(f"{api_path}: body is not JSON ({self.current_test})")
+                return
+        specs = spec_validation.load_specs()
+        if specs is None:
+            return
+        errors = specs.validate(str(api_path), body, dict(headers or {}))
+        with self.lock:
+            if errors is None:
+                self.not_covered.add(specs.find(str(api_path))[1])
+                return
+            self.validated[specs.api_name(str(api_path))] += 1
+            self.violations.extend(f"{error} ({self.current_test})" for error in errors)
+
+    def summary(self) -> str:
+        if self.skip_reason:
+            return f"spec fidelity: skipped, {self.skip_reason}"
+        if not self.wired:
+            return "spec fidelity: skipped, chorus_pro.simulator has no request_observers list"
+        total = sum(self.validated.values())
+        return (f"spec fidelity: {total} requests validated against the official Swagger "
+                f"(factures: {self.validated['factures']}, structures: {self.validated['structures']}), "
+                f"{len(self.violations)} violations")
+
+
+FIDELITY = SpecFidelity()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spec_exempt: the test sends requests that deliberately violate the "
+                                       "Swagger; they are not counted by the spec fidelity check")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spec_fidelity_observer():
+    """Append the Swagger observer to ``chorus_pro.simulator.request_observers`` for the whole run."""
+    observers = None
+    if FIDELITY.skip_reason is None:
+        try:
+            import chorus_pro.simulator as simulator
+            observers = getattr(simulator, "request_observers", None)
+        except ImportError:
+            observers = None
+    if isinstance(observers, list):
+        observers.append(FIDELITY.observe)
+        FIDELITY.wired = True
+    yield FIDELITY
+    if isinstance(observers, list) and FIDELITY.observe in observers:
+        observers.remove(FIDELITY.observe)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    FIDELITY.current_test = item.nodeid
+    FIDELITY.exempt = item.get_closest_marker("spec_exempt") is not None
+    try:
+        yield
+    finally:
+        FIDELITY.exempt = False
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    FIDELITY.current_test = item.nodeid
+    FIDELITY.exempt = item.get_closest_marker("spec_exempt") is not None
+    try:
+        yield
+    finally:
+        FIDELITY.exempt = False
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if FIDELITY.violations and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if FIDELITY.violations:
+        terminalreporter.section("spec fidelity violations", red=True)
+        for violation in FIDELITY.violations[:200]:
+            terminalreporter.write_line(violation)
+    terminalreporter.write_line(FIDELITY.summary(), red=bool(FIDELITY.violations))
+
+
+# -- documents ---------------------------------------------------------------------------------
+def build_invoice(**overrides):
+    """A valid A1 invoice from the seed supplier to the commune (service SERV-TECH), PDF and data ready."""
+    from datetime import date
+    from decimal import Decimal
+
+    from chorus_pro.documents import Attachment, Invoice, Line, Party, Totals, VatLine
+    from chorus_pro.simulator import seed
+
+    values = dict(
+        number="FA-2026-0042",
+        invoice_date=date(2026, 11, 2),
+        supplier=Party(seed.SUPPLIER.siret, seed.SUPPLIER.name, structure_id=seed.SUPPLIER.id),
+        buyer=Party(seed.COMMUNE.siret, seed.COMMUNE.name, service_code="SERV-TECH"),
+        lines=[Line(1, "Reprise de maçonnerie - école", Decimal("3"), Decimal("1250.00"), Decimal("20"),
+                    reference="LOT-02", unit="forfait"),
+               Line(2, "Isolation des combles", Decimal("12.5"), Decimal("40.00"), Decimal("5.5"), unit="m2")],
+        vat_lines=[VatLine(Decimal("20"), Decimal("3750.00"), Decimal("750.00")),
+                   VatLine(Decimal("5.5"), Decimal("500.00"), Decimal("27.50"))],
+        totals=Totals(Decimal("4250.00"), Decimal("777.50"), Decimal("5027.50"), Decimal("5027.50")),
+        bank_account_id=seed.SUPPLIER_BANK_ACCOUNTS[0][0],
+        market_number="2026-TX-017",
+        main_pdf=Attachment("FA-2026-0042.pdf", b"%PDF-1.4\n% invoice\n"),
+    )
+    values.update(overrides)
+    return Invoice(**values)
+
+
+def build_works_invoice(cadre=None, **overrides):
+    """A valid projet de décompte mensuel (A4 unless ``cadre``) for the OPH, MOE the architect."""
+    from datetime import date
+
+    from chorus_pro.documents import Attachment, Party
+    from chorus_pro.simulator import seed
+    from chorus_pro.statuses import Cadre
+
+    values = dict(
+        number="SIT-2026-03",
+        cadre=cadre or Cadre.A4,
+        buyer=Party(seed.OPH.siret, seed.OPH.name, service_code="MOA-TRAVAUX"),
+        moe=Party(seed.MOE.siret, seed.MOE.name),
+        moa=Party(seed.OPH.siret, seed.OPH.name, service_code="MOA-TRAVAUX"),
+        situation_number=3,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        main_pdf=Attachment("SIT-2026-03.pdf", b"%PDF-1.4\n% situation\n"),
+    )
+    values.update(overrides)
+    return build_invoice(**values)
+
+
+@pytest.fixture
+def make_invoice():
+    return build_invoice
+
+
+@pytest.fixture
+def make_works_invoice():
+    return build_works_invoice
