@@ -1,0 +1,446 @@
+"""The ``chorus-pro`` command: check a setup, look up a buyer, send and follow invoices, run the simulator.
+
+Credentials come from the environment variables ``CHORUS_PRO_*`` (see
+:data:`chorus_pro.config.ENV_VARS`) or from a JSON file (``--config``); they are
+never accepted as command-line arguments (other users of the machine could read
+them) and never printed.
+
+Exit codes: 0 success; 1 Chorus Pro refused something (business or
+authentication failure, failed setup step); 2 usage, configuration or input
+error (nothing was sent); 3 transient failure or unknown outcome (try again
+later; after a deposit, search the invoice before sending it again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+import traceback
+from dataclasses import replace
+
+from . import __version__
+from .config import ENV_VARS, ChorusConfig, Environment, parse_environment
+from .errors import (
+    BusinessError,
+    ChorusProError,
+    ConfigurationError,
+    DocumentValidationError,
+    OutcomeUnknownError,
+    ProtocolError,
+    TransientError,
+)
+from .results import ReferenceRequirement
+from .siret import compact_siret, siret_problem
+from .statuses import status_label
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_TRANSIENT = 0, 1, 2, 3
+
+REQUIREMENT_LABELS = {
+    ReferenceRequirement.NONE: ("aucune référence exigée", "no reference required"),
+    ReferenceRequirement.SERVICE: ("code service obligatoire", "service code required"),
+    ReferenceRequirement.EJ: ("numéro d'engagement juridique obligatoire",
+                              "engagement juridique (purchase order) number required"),
+    ReferenceRequirement.SERVICE_OR_EJ: ("code service ou numéro d'engagement juridique",
+                                         "service code or engagement juridique number"),
+    ReferenceRequirement.SERVICE_AND_EJ: ("code service et numéro d'engagement juridique obligatoires",
+                                          "service code and engagement juridique number required"),
+}
+
+
+class UsageError(ChorusProError):
+    """A command-line argument is wrong; nothing was sent."""
+
+
+# -- output helpers --------------------------------------------------------------------------------
+def format_table(headers: list[str], rows: list[list]) -> str:
+    """Columns aligned on the widest cell; the last column is not padded."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def render(row):
+        return "  ".join(cell.ljust(widths[i]) if i < len(row) - 1 else cell
+                         for i, cell in enumerate(row)).rstrip()
+    lines = [render(cells[0]), render(["-" * w for w in widths])]
+    lines.extend(render(row) for row in cells[1:])
+    return "\n".join(lines)
+
+
+def format_fields(pairs: list[tuple[str, object]]) -> str:
+    width = max(len(label) for label, _ in pairs) + 1
+    return "\n".join(f"{(label + ':').ljust(width)} {value}" for label, value in pairs)
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _yes_no(value) -> str:
+    return "?" if value is None else ("yes" if value else "no")
+
+
+def _date(value) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.isoformat()
+
+
+# -- configuration ---------------------------------------------------------------------------------
+def build_config(args, environ=None) -> ChorusConfig:
+    """Config file, then ``CHORUS_PRO_*`` variables, then ``--env`` / ``--simulator-url``."""
+    environ = os.environ if environ is None else environ
+    base = ChorusConfig.from_file(args.config) if args.config else ChorusConfig()
+    config = ChorusConfig.from_env(environ, base)
+    changes = {}
+    if args.env:
+        changes["environment"] = parse_environment(args.env)
+    if args.simulator_url:
+        changes["simulator_url"] = args.simulator_url
+    config = replace(config, **changes)
+    if args.simulator_url and config.environment is not Environment.SIMULATION:
+        raise UsageError("--simulator-url only applies to the simulation environment (--env simulation)")
+    return config.with_simulation_defaults()
+
+
+def make_client(config: ChorusConfig):
+    from .client import ChorusProClient
+
+    return ChorusProClient(config.validate())
+
+
+# -- commands --------------------------------------------------------------------------------------
+def cmd_doctor(args, config) -> int:
+    from .doctor import first_failure, format_report_fr, run_doctor
+
+    siret = _checked_siret(args.siret) if args.siret else None
+    results = run_doctor(config, supplier_siret=siret)
+    print(format_report_fr(results))
+    failure = first_failure(results)
+    if failure is None:
+        return EXIT_OK
+    print(f"error: setup step '{failure.key}' failed: {failure.message_en}", file=sys.stderr)
+    if failure.key == "settings":
+        return EXIT_USAGE
+    if isinstance(failure.value, (TransientError, ProtocolError)):
+        return EXIT_TRANSIENT
+    return EXIT_FAILURE
+
+
+def cmd_structure(args, config) -> int:
+    siret = _checked_siret(args.siret)
+    client = make_client(config)
+    try:
+        found = client.find_structure(siret)
+        details = client.get_structure(found.id)
+        services = client.list_services(found.id) if details.public or details.requirement.needs_service else []
+        services = [_with_ej_requirement(client, found.id, service) for service in services]
+    finally:
+        client.close()
+    french, english = REQUIREMENT_LABELS.get(details.requirement, (details.requirement.value,) * 2)
+    print(format_fields([
+        ("Structure", details.name or found.name),
+        ("SIRET", details.identifier or found.identifier),
+        ("Chorus Pro id", found.id),
+        ("Type", "public" if details.public else "private"),
+        ("Status", "active" if found.active else "INACTIVE: invoices cannot be sent to it"),
+        ("Required references", english),
+        ("Références exigées", french),
+    ]))
+    if details.moa_only:
+        print("Note: this structure acts only as maître d'ouvrage (works documents).")
+    if details.payment_status_not_reported:
+        print("Note: this buyer does not report the 'MISE_EN_PAIEMENT' status; 'MANDATEE' may be the last one.")
+    print()
+    if not services:
+        print("Services: none")
+        return EXIT_OK
+    rows = []
+    for service in services:
+        if service.code == "FACTURES_PUBLIQUES":
+            selectable = "no (reserved to invoices between public entities)"
+        elif not service.active:
+            selectable = "no (inactive)"
+        else:
+            selectable = "yes"
+        rows.append([service.code, service.name, _yes_no(service.active), _yes_no(service.ej_required),
+                     selectable])
+    print(format_table(["SERVICE CODE", "NAME", "ACTIVE", "EJ REQUIRED", "SELECTABLE"], rows))
+    return EXIT_OK
+
+
+def _with_ej_requirement(client, structure_id: int, service):
+    """Ask ``consulter/service`` whether an active service requires an EJ, when the list did not say."""
+    if service.ej_required is not None or not service.active:
+        return service
+    detailed = client.get_service(structure_id, service.id)
+    return replace(service, ej_required=detailed.ej_required)
+
+
+def cmd_submit(args, config) -> int:
+    from .documents import DepositMode, PaymentMode, validate_invoice
+    from .errors import DocumentValidationError
+    from .invoice_json import load_invoice, read_attachment
+
+    invoice = load_invoice(args.file)
+    if args.pdf:
+        invoice.main_pdf = read_attachment(args.pdf, "application/pdf")
+    invoice.attachments.extend(read_attachment(path) for path in args.attach or ())
+    if args.mode:
+        mode = DepositMode.PDF if args.mode == "pdf" else DepositMode.DATA
+    else:
+        mode = DepositMode.PDF if invoice.main_pdf else DepositMode.DATA
+    operation = "works" if invoice.cadre.is_works else "soumettre"
+    fill_bank_account = invoice.payment_mode is PaymentMode.TRANSFER and not invoice.bank_account_id
+
+    progress(f"Checking invoice {invoice.number} ({invoice.cadre.name}, mode {mode.value})...")
+    try:
+        validate_invoice(invoice, operation=operation, mode=mode)
+    except DocumentValidationError as error:
+        # the bank account is looked up on Chorus Pro below; every other problem stops here
+        issues = [i for i in error.issues if not (fill_bank_account and i.field == "bank_account_id")]
+        if issues:
+            raise DocumentValidationError(issues) from None
+
+    client = make_client(config)
+    try:
+        supplier_id = invoice.supplier.structure_id
+        if not supplier_id:
+            progress(f"Looking up the supplier structure {invoice.supplier.siret} on Chorus Pro...")
+            supplier_id = _supplier_structure_id(client, invoice.supplier.siret)
+        if fill_bank_account:
+            invoice.bank_account_id = _single_bank_account(client, supplier_id)
+        progress(f"Sending to Chorus Pro ({'PDF upload, then ' if invoice.main_pdf else ''}deposit)...")
+        result = client.send_invoice(invoice, supplier_structure_id=supplier_id, mode=mode)
+    finally:
+        client.close()
+    progress("Done.")
+    print(format_fields([
+        ("Chorus Pro invoice id", result.invoice_id),
+        ("Invoice number", result.invoice_number or invoice.number),
+        ("Status", f"{result.status} ({status_label(result.status)})"),
+        ("Deposit date", _date(result.deposit_date)),
+    ]))
+    return EXIT_OK
+
+
+def _supplier_structure_id(client, siret: str) -> int:
+    siret = compact_siret(siret)
+    structures = client.supplier_structures()
+    for structure in structures:
+        if structure.identifier == siret:
+            return structure.id
+    seen = ", ".join(s.identifier for s in structures) or "none"
+    raise UsageError(f"Supplier SIRET {siret} is not among the structures of the technical account ({seen}); "
+                     "finish the raccordement on Chorus Pro or fix supplier.siret")
+
+
+def _single_bank_account(client, supplier_id: int) -> int | None:
+    accounts = client.valid_bank_accounts(supplier_id)
+    if len(accounts) == 1:
+        progress(f"Using the bank account registered on Chorus Pro: {accounts[0].name}")
+        return accounts[0].id
+    if accounts:
+        listed = ", ".join(f"{a.id} ({a.name})" for a in accounts)
+        raise UsageError(f"Several valid bank accounts on Chorus Pro: set bank_account_id to one of {listed}")
+    return None  # send_invoice's validation names the missing bank account
+
+
+def cmd_status(args, config) -> int:
+    client = make_client(config)
+    try:
+        history = client.get_history(args.invoice_id)
+    finally:
+        client.close()
+    print(format_fields([
+        ("Chorus Pro invoice id", history.invoice_id),
+        ("Invoice number", history.invoice_number),
+        ("Current status", f"{history.current_status} ({status_label(history.current_status)})"),
+    ]))
+    print()
+    rows = [[_date(event.date), event.status, status_label(event.status), event.comment]
+            for event in history.events]
+    print(format_table(["DATE", "STATUS", "LABEL", "COMMENT"], rows) if rows else "No status history.")
+    return EXIT_OK
+
+
+def cmd_search(args, config) -> int:
+    client = make_client(config)
+    rows = []
+    try:
+        for summary in client.iter_supplier_invoices(invoice_number=args.number,
+                                                     statuses=[args.status] if args.status else None):
+            rows.append([summary.invoice_id, summary.invoice_number, summary.status,
+                         status_label(summary.status), _date(summary.status_date), summary.buyer_identifier,
+                         "" if summary.amount_due is None else f"{summary.amount_due:.2f}"])
+            if len(rows) >= args.limit:
+                break
+    finally:
+        client.close()
+    if not rows:
+        print("No invoice found.")
+        return EXIT_OK
+    print(format_table(["ID", "NUMBER", "STATUS", "LABEL", "STATUS DATE", "BUYER SIRET", "AMOUNT DUE"], rows))
+    return EXIT_OK
+
+
+def cmd_simulator(args, config) -> int:
+    from .simulator import Simulator, SimulatorServer, seed
+
+    simulator = Simulator(**_simulator_options(args))
+    with SimulatorServer(simulator, host=args.host, port=args.port) as server:
+        url = server.url
+        print(f"Chorus Pro simulator listening on {url}")
+        print(format_fields([
+            ("PISTE client ID", seed.PISTE_CLIENT_ID),
+            ("PISTE client secret", seed.PISTE_CLIENT_SECRET),
+            ("Technical login", seed.TECH_LOGIN),
+            ("Technical password", seed.TECH_PASSWORD),
+            ("Supplier", f"{seed.SUPPLIER.name}, SIRET {seed.SUPPLIER.siret}, Chorus Pro id {seed.SUPPLIER.id}"),
+        ]))
+        print("These are the simulator's own test credentials: the chorus-pro command uses them by default in "
+              "the simulation environment.")
+        print(f"Try: chorus-pro --simulator-url {url} doctor")
+        print("Press Ctrl-C to stop.", flush=True)
+        _wait_for_interrupt()
+    print("Simulator stopped.", flush=True)
+    return EXIT_OK
+
+
+def _simulator_options(args) -> dict:
+    options = {"realtime": True}
+    if args.step_seconds is not None:
+        if args.step_seconds <= 0:
+            raise UsageError("--step-seconds must be positive")
+        options["step_seconds"] = args.step_seconds
+    return options
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _wait_for_interrupt() -> None:
+    # SIGTERM (docker stop, a test terminating the process) stops the server like Ctrl-C
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+def _checked_siret(value: str) -> str:
+    problem = siret_problem(value)
+    if problem:
+        from .siret import PROBLEMS
+
+        raise UsageError(f"SIRET {value!r} {PROBLEMS[problem][1]}")
+    return compact_siret(value)
+
+
+# -- parser ------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    env_help = ", ".join(f"{var} ({name.replace('_', ' ')})" for name, var in ENV_VARS.items())
+    parser = argparse.ArgumentParser(
+        prog="chorus-pro",
+        description="Send invoices to Chorus Pro (French public e-invoicing portal) and follow them.",
+        epilog=f"Credentials are read from the environment: {env_help}, or from --config. "
+               "Exit codes: 0 ok, 1 refused by Chorus Pro, 2 usage/configuration error, "
+               "3 transient failure or unknown outcome.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--env", choices=[e.value for e in Environment],
+                        help="Chorus Pro environment (default: CHORUS_PRO_ENV, else simulation)")
+    parser.add_argument("--config", metavar="FILE.json",
+                        help="JSON file whose keys are the settings (environment, piste_client_id, "
+                             "piste_client_secret, tech_login, tech_password, simulator_url, timeouts)")
+    parser.add_argument("--simulator-url", metavar="URL",
+                        help="simulation only: a simulator served by 'chorus-pro simulator' "
+                             "(default: CHORUS_PRO_SIMULATOR_URL, else an in-process simulator)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP calls and show tracebacks")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    doctor = commands.add_parser("doctor", help="check the connection setup step by step (report in French)")
+    doctor.add_argument("--siret", help="SIRET of your company, which must be attached to the technical account")
+    doctor.set_defaults(handler=cmd_doctor)
+
+    structure = commands.add_parser("structure", help="show a buyer: required references and services")
+    structure.add_argument("siret", metavar="SIRET")
+    structure.set_defaults(handler=cmd_structure)
+
+    submit = commands.add_parser("submit", help="validate and send an invoice described in a JSON file")
+    submit.add_argument("file", metavar="FILE.json", help="the invoice (format: see the README)")
+    submit.add_argument("--pdf", metavar="FILE", help="the invoice PDF (overrides 'pdf' in the JSON file)")
+    submit.add_argument("--attach", metavar="FILE", nargs="+", help="supporting documents")
+    submit.add_argument("--mode", choices=["data", "pdf"],
+                        help="SAISIE_API (data) or DEPOT_PDF_API (pdf); default: pdf when a PDF is given")
+    submit.set_defaults(handler=cmd_submit)
+
+    status = commands.add_parser("status", help="status history of an invoice")
+    status.add_argument("invoice_id", metavar="ID", type=int, help="Chorus Pro invoice id (printed by submit)")
+    status.set_defaults(handler=cmd_status)
+
+    search = commands.add_parser("search", help="search your invoices on Chorus Pro")
+    search.add_argument("--number", help="your invoice number")
+    search.add_argument("--status", help="a status code, e.g. MISE_A_DISPOSITION")
+    search.add_argument("--limit", type=int, default=50, help="at most this many lines (default 50)")
+    search.set_defaults(handler=cmd_search)
+
+    simulator = commands.add_parser("simulator", help="serve the Chorus Pro simulator over HTTP until Ctrl-C")
+    simulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    simulator.add_argument("--port", type=int, default=8085, help="port (default 8085; 0 picks a free one)")
+    simulator.add_argument("--step-seconds", type=float, metavar="SECONDS",
+                           help="seconds between two automatic status changes of a deposited invoice")
+    simulator.set_defaults(handler=cmd_simulator, needs_config=False)
+    return parser
+
+
+def exit_code(error: BaseException) -> int:
+    if isinstance(error, (ConfigurationError, DocumentValidationError, UsageError)):
+        return EXIT_USAGE
+    if isinstance(error, (OutcomeUnknownError, TransientError, ProtocolError)):
+        return EXIT_TRANSIENT
+    if isinstance(error, ChorusProError):
+        return EXIT_FAILURE
+    return EXIT_FAILURE
+
+
+def _error_message(error: ChorusProError) -> str:
+    from .invoice_json import InvoiceFileError
+
+    message = error.message_en
+    if isinstance(error, BusinessError) and error.detail and error.detail not in message:
+        message += f": {error.detail}"
+    if isinstance(error, InvoiceFileError):
+        message = f"invalid invoice file: {message}"
+    return message
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = build_config(args) if getattr(args, "needs_config", True) else None
+        return args.handler(args, config)
+    except ChorusProError as error:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: {_error_message(error)}", file=sys.stderr)
+        return exit_code(error)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: say so briefly, the traceback is one -v away
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: unexpected {type(error).__name__}: {error} (run with -v for details)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

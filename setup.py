@@ -1,0 +1,56 @@
+"""Packaging of the Chorus Pro client (``chorus_pro``) and of the Odoo 19 add-on ``l10n_fr_chorus_btp``.
+
+``pip install .`` installs both packages and the ``chorus-pro`` command.  The
+add-on can also be used straight from a checkout with ``--addons-path`` pointing
+at the repository root.
+"""
+
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def read(name):
+    with open(os.path.join(HERE, name), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def version():
+    match = re.search(r'^__version__ = "([^"]+)"', read("chorus_pro/__init__.py"), re.M)
+    return match.group(1)
+
+
+def requirements():
+    lines = (line.split("#", 1)[0].strip() for line in read("requirements.txt").splitlines())
+    return [line for line in lines if line]
+
+
+setup(
+    name="l10n-fr-chorus-btp",
+    version=version(),
+    description="Send French public-sector invoices and works statements (BTP) to Chorus Pro from Odoo 19",
+    long_description=read("README.rst"),
+    long_description_content_type="text/x-rst",
+    license="LGPL-3.0-or-later",
+    python_requires=">=3.10",
+    # tests/ holds the pure-Python suite; the add-on keeps its own tests, which Odoo runs
+    packages=find_packages(include=["chorus_pro", "chorus_pro.*", "l10n_fr_chorus_btp", "l10n_fr_chorus_btp.*"]),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=requirements(),
+    extras_require={"test": ["pytest>=7", "jsonschema>=4"]},
+    entry_points={"console_scripts": ["chorus-pro = chorus_pro.cli:main"]},
+    classifiers=[
+        "Framework :: Odoo",
+        "Framework :: Odoo :: 19.0",
+        "Intended Audience :: Developers",
+        "License :: OSI Approved :: GNU Lesser General Public License v3 or later (LGPLv3+)",
+        "Natural Language :: French",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+        "Topic :: Office/Business :: Financial :: Accounting",
+    ],
+)
