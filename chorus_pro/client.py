@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as day_time
 
@@ -596,17 +596,20 @@ class ChorusProClient:
 
     def deposit_works_document(self, invoice: Invoice, *, supplier_structure_id: int,
                                main_attachment_id: int | None,
-                               attachment_ids: list[int] | None = None) -> SubmitResult:
+                               attachment_ids: list[int] | None = None,
+                               mode: DepositMode = DepositMode.PDF) -> SubmitResult:
         """Deposit a works document (A4, A7, A8, A10, A11, A13, A14).  Not verified: see works.py."""
-        from .works import build_works_request
+        from .works import build_works_request, parse_works_response
 
-        api, operation, body = build_works_request(invoice, supplier_structure_id, main_attachment_id,
-                                                   list(attachment_ids or []))
+        api, operation, body = build_works_request(invoice, supplier_structure_id=supplier_structure_id,
+                                                   main_attachment_id=main_attachment_id,
+                                                   attachment_ids=list(attachment_ids or []), mode=mode)
         data = self.call(api, operation, body, write=True, reference=invoice.number)
-        return _submit_result(data, f"{api}/v1/{operation}", invoice.number,
-                              id_keys=("idFactureTravaux", "identifiantFactureCPP", "idFacture"),
-                              number_keys=("numeroFactureTravaux", "numeroFacture"),
-                              status_keys=("statutFactureTravaux", "statut", "statutFacture", "etatCourant"))
+        try:
+            result = parse_works_response(data)
+        except ProtocolError:  # HTTP 200 without an id: the document may exist anyway
+            raise OutcomeUnknownError(f"{api}/v1/{operation}", invoice.number, "no id in the answer") from None
+        return result if result.invoice_number else replace(result, invoice_number=invoice.number)
 
     # -- higher level ------------------------------------------------------------------------------
     def find_supplier_invoice(self, invoice_number: str, *, around: date | None = None,
@@ -650,7 +653,8 @@ class ChorusProClient:
         attachment_ids = [self.upload_file(a).attachment_id for a in invoice.attachments]
         if works:
             return self.deposit_works_document(invoice, supplier_structure_id=supplier_structure_id,
-                                               main_attachment_id=main_id, attachment_ids=attachment_ids)
+                                               main_attachment_id=main_id, attachment_ids=attachment_ids,
+                                               mode=mode)
         payload = build_submit_payload(invoice, mode=mode, supplier_structure_id=supplier_structure_id,
                                        main_attachment_id=main_id, attachment_ids=attachment_ids)
         return self.submit_invoice(payload, reference=invoice.number)
