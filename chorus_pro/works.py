@@ -12,8 +12,9 @@ So the whole guess lives in :func:`build_works_request`, and nowhere else:
   ``/cpro/factures/v1/soumettre``;
 - the body of ``factures/v1/soumettre`` (same field names), plus the fields that
   name the works circuit: ``typeFactureTravaux`` (inferred from the cadre,
-  :data:`~chorus_pro.statuses.WORKS_TYPE_OF_CADRE`), ``codeCadreFacturation``
-  and ``numeroMarche`` repeated at the top level, ``moe{codeMOE, codeServiceMoe}``,
+  :data:`~chorus_pro.statuses.WORKS_TYPE_OF_CADRE`), the works cadre in
+  ``cadreDeFacturation.codeCadreFacturation``, ``numeroMarche`` repeated at the
+  top level, ``moe{codeMOE, codeServiceMoe}``,
   ``moa{codeMOA, codeServiceMoa}`` (names of the MOE/MOA fields seen on invoice
   outputs), ``numeroSituation`` for monthly statements and the period of the
   works (``dateDebutPeriode``, ``dateFinPeriode``).
@@ -59,7 +60,6 @@ def build_works_request(invoice: Invoice, *, supplier_structure_id: int, main_at
                              main_attachment_id=main_attachment_id, attachment_ids=attachment_ids)
     cadre = invoice.cadre
     body["typeFactureTravaux"] = WORKS_TYPE_OF_CADRE.get(cadre)
-    body["codeCadreFacturation"] = cadre.value
     body["numeroMarche"] = invoice.market_number
     if invoice.moe is not None:
         body["moe"] = {"codeMOE": compact_siret(invoice.moe.siret), "codeServiceMoe": invoice.moe.service_code}

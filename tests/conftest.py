@@ -70,6 +70,15 @@ class SpecFidelity:
 FIDELITY = SpecFidelity()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def load_registry():
+    """Overrides pytest-odoo's fixture of the same name, auto-loaded when that plugin is installed.
+
+    The pure suite needs no Odoo database; pytest-odoo would try to open one and fail every test.
+    """
+    yield
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec_exempt: the test sends requests that deliberately violate the "
                                        "Swagger; they are not counted by the spec fidelity check")

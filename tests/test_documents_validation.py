@@ -1,0 +1,348 @@
+"""validate_invoice: one test per rule; every issue names its field in French, all are listed at once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import build_invoice, build_works_invoice
+from stdnum import luhn
+
+from chorus_pro.documents import (
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    DepositMode,
+    InvoiceType,
+    Line,
+    Party,
+    PaymentMode,
+    Totals,
+    VatLine,
+    VatRegime,
+    validate_invoice,
+)
+from chorus_pro.errors import ChorusProError, DocumentValidationError
+from chorus_pro.simulator import seed
+from chorus_pro.siret import compact_siret, is_valid_siret, siret_problem
+from chorus_pro.statuses import Cadre
+
+D = Decimal
+
+
+def issues_of(invoice, *, operation="soumettre", mode=DepositMode.PDF):
+    try:
+        validate_invoice(invoice, operation=operation, mode=mode)
+    except DocumentValidationError as error:
+        return error.issues
+    return []
+
+
+def only_issue(invoice, field, *words, operation="soumettre", mode=DepositMode.PDF):
+    """The invoice has exactly one issue, on ``field``, whose French message contains ``words``."""
+    issues = issues_of(invoice, operation=operation, mode=mode)
+    assert [i.field for i in issues] == [field], [i.message_fr for i in issues]
+    issue = issues[0]
+    for word in words:
+        assert word.lower() in issue.message_fr.lower(), issue.message_fr
+    assert issue.message_en and issue.message_en != issue.message_fr
+    return issue
+
+
+# -- valid documents ---------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", list(DepositMode))
+def test_a_complete_invoice_passes_in_both_modes(mode):
+    validate_invoice(build_invoice(), mode=mode)
+
+
+@pytest.mark.parametrize("cadre", [Cadre.A4, Cadre.A7, Cadre.A8, Cadre.A10, Cadre.A11, Cadre.A13, Cadre.A14])
+def test_every_works_cadre_passes_the_works_operation(cadre):
+    validate_invoice(build_works_invoice(cadre), operation="works")
+
+
+def test_unknown_operation_is_a_programming_error():
+    with pytest.raises(ValueError, match="operation"):
+        validate_invoice(build_invoice(), operation="deposer")
+
+
+# -- SIRET -------------------------------------------------------------------------------------
+def test_supplier_siret_with_a_wrong_check_digit():
+    invoice = build_invoice(supplier=Party("81234567600018"))
+    issue = only_issue(invoice, "supplier.siret", "SIRET", "fournisseur", "81234567600018", "clé de contrôle")
+    assert "supplier" in issue.message_en
+
+
+def test_buyer_siret_missing():
+    only_issue(build_invoice(buyer=Party("", service_code="SERV-TECH")), "buyer.siret", "SIRET", "destinataire",
+               "absent")
+
+
+@pytest.mark.parametrize("value, problem", [("2172000130001", "length"), ("2172000130001A", "format"),
+                                            ("21720001300018", "checksum"), ("   ", "missing")])
+def test_siret_problems_are_told_apart(value, problem):
+    assert siret_problem(value) == problem
+    only_issue(build_invoice(buyer=Party(value)), "buyer.siret", "SIRET")
+
+
+def test_siret_typed_with_spaces_is_accepted():
+    assert compact_siret("217 200 013 00019") == seed.COMMUNE.siret
+    validate_invoice(build_invoice(buyer=Party("217 200 013 00019", service_code="SERV-TECH")))
+
+
+def test_la_poste_siret_follows_its_own_rule_not_luhn():
+    # establishments of La Poste (SIREN 356000000) have a digit sum multiple of 5, not a Luhn key
+    post_office = "35600000049837"
+    assert not luhn.is_valid(post_office)
+    assert sum(map(int, post_office)) % 5 == 0
+    assert is_valid_siret(post_office)
+    validate_invoice(build_invoice(buyer=Party(post_office, service_code="SERV-TECH")))
+    # the head office follows Luhn; a La Poste number failing the rule is still refused
+    assert is_valid_siret("35600000000048")
+    assert siret_problem("35600000049838") == "checksum"
+    only_issue(build_invoice(buyer=Party("35600000049838")), "buyer.siret", "SIRET", "clé de contrôle")
+
+
+# -- references ------------------------------------------------------------------------------
+def test_invoice_number_missing():
+    only_issue(build_invoice(number="  "), "number", "numéro de facture")
+
+
+def test_ej_longer_than_50_characters():
+    only_issue(build_invoice(ej_number="E" * 51), "ej_number", "engagement juridique", "51", "50")
+    validate_invoice(build_invoice(ej_number="E" * 50))
+
+
+def test_public_invoices_service_code_is_refused():
+    invoice = build_invoice(buyer=Party(seed.COMMUNE.siret, service_code="factures_publiques"))
+    only_issue(invoice, "buyer.service_code", "code service", "FACTURES_PUBLIQUES")
+
+
+def test_currency_other_than_euro():
+    only_issue(build_invoice(currency="USD"), "currency", "USD", "seules les factures en euros")
+
+
+def test_exempt_invoice_needs_its_exemption_reason():
+    invoice = build_invoice(vat_regime=VatRegime.EXEMPT)
+    only_issue(invoice, "vat_exemption_reason", "motif d'exonération")
+    validate_invoice(build_invoice(vat_regime=VatRegime.EXEMPT, vat_exemption_reason="AUTOLIQUIDATION"))
+
+
+# -- cadres ------------------------------------------------------------------------------------
+def test_works_cadre_cannot_be_submitted_as_an_invoice():
+    invoice = build_works_invoice(Cadre.A4)
+    only_issue(invoice, "cadre", "cadre de facturation", "A4", "document de travaux")
+
+
+def test_invoice_cadre_is_not_a_works_document():
+    only_issue(build_invoice(cadre=Cadre.A1), "cadre", "cadre de facturation", "A4", operation="works")
+
+
+@pytest.mark.parametrize("cadre", [Cadre.A1, Cadre.A2, Cadre.A9, Cadre.A12])
+def test_submit_cadres_are_accepted(cadre):
+    invoice = build_invoice(cadre=cadre, validator_siret=seed.TITULAIRE.siret)
+    validate_invoice(invoice)
+
+
+def test_a9_needs_the_titulaire_siret():
+    only_issue(build_invoice(cadre=Cadre.A9), "validator_siret", "SIRET", "titulaire", "valideur", "A9")
+
+
+def test_a12_needs_a_valid_mandataire_siret():
+    invoice = build_invoice(cadre=Cadre.A12, validator_siret="51234567900018")
+    only_issue(invoice, "validator_siret", "SIRET", "mandataire", "clé de contrôle")
+    validate_invoice(build_invoice(cadre=Cadre.A12, validator_siret=seed.MANDATAIRE.siret))
+
+
+def test_works_cadre_needs_the_market_number():
+    only_issue(build_works_invoice(market_number=""), "market_number", "numéro de marché", operation="works")
+
+
+def test_works_cadre_needs_the_moe():
+    only_issue(build_works_invoice(moe=None), "moe", "maître d'œuvre", operation="works")
+
+
+def test_works_cadre_needs_the_moa():
+    only_issue(build_works_invoice(Cadre.A7, moa=None), "moa", "maître d'ouvrage", operation="works")
+
+
+def test_moe_siret_is_checked():
+    only_issue(build_works_invoice(moe=Party("44455566800012")), "moe.siret", "SIRET", "maître d'œuvre",
+               operation="works")
+
+
+@pytest.mark.parametrize("cadre", [Cadre.A4, Cadre.A10, Cadre.A13])
+def test_monthly_statement_needs_its_situation_number(cadre):
+    only_issue(build_works_invoice(cadre, situation_number=None), "situation_number", "numéro de situation",
+               operation="works")
+
+
+@pytest.mark.parametrize("cadre", [Cadre.A7, Cadre.A8, Cadre.A11, Cadre.A14])
+def test_final_statements_have_no_situation_number(cadre):
+    validate_invoice(build_works_invoice(cadre, situation_number=None), operation="works")
+
+
+# -- content -----------------------------------------------------------------------------------
+def test_data_mode_needs_at_least_one_line():
+    invoice = build_invoice(lines=[])
+    only_issue(invoice, "lines", "ligne", "SAISIE_API", mode=DepositMode.DATA)
+    validate_invoice(invoice, mode=DepositMode.PDF)  # the PDF carries the lines
+
+
+def test_data_mode_line_needs_a_description():
+    invoice = build_invoice()
+    invoice.lines[1].description = ""
+    only_issue(invoice, "lines[1].description", "ligne 2", "désignation", mode=DepositMode.DATA)
+
+
+def test_pdf_mode_needs_the_main_pdf():
+    invoice = build_invoice(main_pdf=None)
+    only_issue(invoice, "main_pdf", "PDF", "DEPOT_PDF_API")
+    validate_invoice(invoice, mode=DepositMode.DATA)
+
+
+def test_main_file_must_be_a_pdf():
+    only_issue(build_invoice(main_pdf=Attachment("facture.docx", b"x")), "main_pdf.name", "PDF")
+
+
+def test_attachment_name_longer_than_50_characters():
+    name = "a" * 47 + ".pdf"
+    only_issue(build_invoice(attachments=[Attachment(name, b"x")]), "attachments[0].name", name, "51", "50")
+    validate_invoice(build_invoice(attachments=[Attachment("a" * 46 + ".pdf", b"x")]))
+
+
+def test_attachment_without_extension():
+    only_issue(build_invoice(attachments=[Attachment("bordereau", b"x")]), "attachments[0].name",
+               "bordereau", "extension", "absente")
+
+
+def test_attachment_with_a_refused_extension():
+    only_issue(build_invoice(attachments=[Attachment("outil.exe", b"x")]), "attachments[0].name",
+               "outil.exe", "EXE", "refusée")
+
+
+@pytest.mark.parametrize("name", ["plan.DWG.zip", "photo.JPEG", "metre.xlsx", "signature.p7s"])
+def test_allowed_extensions_in_any_case(name):
+    validate_invoice(build_invoice(attachments=[Attachment(name, b"x")]))
+
+
+def test_empty_attachment():
+    only_issue(build_invoice(attachments=[Attachment("pv.pdf", b"")]), "attachments[0].content", "pv.pdf", "vide")
+
+
+def test_attachment_over_10_mb():
+    big = Attachment("photos.zip", b"\0" * (MAX_ATTACHMENT_BYTES + 1))
+    only_issue(build_invoice(attachments=[big]), "attachments[0].content", "photos.zip", "10 Mo")
+    validate_invoice(build_invoice(attachments=[Attachment("photos.zip", b"\0" * MAX_ATTACHMENT_BYTES)]))
+
+
+def test_invoice_and_attachments_over_120_mb():
+    chunk = b"\0" * MAX_ATTACHMENT_BYTES  # shared by every attachment: 10 MB of memory only
+    attachments = [Attachment(f"annexe-{i:02d}.pdf", chunk) for i in range(12)]
+    only_issue(build_invoice(attachments=attachments), "attachments", "120 Mo")
+    validate_invoice(build_invoice(attachments=attachments[:11]))
+
+
+# -- totals ------------------------------------------------------------------------------------
+def test_untaxed_total_must_be_the_sum_of_the_lines():
+    invoice = build_invoice()
+    invoice.lines.append(Line(3, "Nettoyage", D("1"), D("0.01"), D("20")))
+    only_issue(invoice, "totals.untaxed", "total HT", "4 250,00", "4 250,01")
+
+
+def test_line_discount_counts_in_the_sum():
+    invoice = build_invoice()
+    invoice.lines[0].discount = D("250.00")
+    only_issue(invoice, "totals.untaxed", "total HT")
+
+
+def test_vat_total_must_be_the_sum_of_the_vat_lines():
+    invoice = build_invoice(vat_lines=[VatLine(D("20"), D("3750.00"), D("750.00")),
+                                       VatLine(D("5.5"), D("500.00"), D("27.51"))])
+    issue = only_issue(invoice, "totals.vat", "TVA", "777,50", "777,51")
+    assert "777.51" in issue.message_en
+
+
+def test_vat_bases_must_add_up_to_the_untaxed_total():
+    invoice = build_invoice(vat_lines=[VatLine(D("20"), D("3750.00"), D("750.00")),
+                                       VatLine(D("5.5"), D("400.00"), D("27.50"))])
+    only_issue(invoice, "vat_lines", "bases HT", "4 150,00")
+
+
+def test_total_must_be_untaxed_plus_vat():
+    invoice = build_invoice(totals=Totals(D("4250.00"), D("777.50"), D("5027.49"), D("5027.49")))
+    only_issue(invoice, "totals.total", "total TTC", "5 027,49", "5 027,50")
+
+
+def test_amount_due_above_the_total():
+    invoice = build_invoice(totals=Totals(D("4250.00"), D("777.50"), D("5027.50"), D("5027.51")))
+    only_issue(invoice, "totals.amount_due", "montant à payer")
+
+
+def test_negative_amount_due():
+    invoice = build_invoice(totals=Totals(D("4250.00"), D("777.50"), D("5027.50"), D("-1")))
+    only_issue(invoice, "totals.amount_due", "montant à payer")
+
+
+def test_amount_due_below_total_after_retention_and_zero_for_an_already_paid_invoice():
+    # retenue de garantie of 5 % withheld; an A2 invoice has already been paid
+    validate_invoice(build_invoice(totals=Totals(D("4250.00"), D("777.50"), D("5027.50"), D("4776.13"))))
+    validate_invoice(build_invoice(cadre=Cadre.A2, totals=Totals(D("4250.00"), D("777.50"), D("5027.50"), D("0"))))
+
+
+def test_amounts_are_compared_to_the_cent():
+    invoice = build_invoice(totals=Totals(D("4250.004"), D("777.499"), D("5027.50"), D("5027.50")))
+    validate_invoice(invoice)
+
+
+# -- payment -----------------------------------------------------------------------------------
+def credit_note(**overrides):
+    values = dict(invoice_type=InvoiceType.CREDIT_NOTE, number="AV-2026-0003", payment_mode=None,
+                  original_invoice_number="FA-2026-0042", bank_account_id=None)
+    values.update(overrides)
+    return build_invoice(**values)
+
+
+def test_valid_credit_note():
+    validate_invoice(credit_note())
+
+
+def test_credit_note_without_payment_mode():
+    only_issue(credit_note(payment_mode=PaymentMode.TRANSFER), "payment_mode", "avoir", "mode de paiement")
+
+
+def test_credit_note_names_the_original_invoice():
+    only_issue(credit_note(original_invoice_number=""), "original_invoice_number", "facture d'origine")
+
+
+def test_invoice_needs_a_payment_mode():
+    only_issue(build_invoice(payment_mode=None), "payment_mode", "mode de paiement")
+
+
+def test_transfer_needs_the_chorus_bank_account():
+    only_issue(build_invoice(bank_account_id=None), "bank_account_id", "compte bancaire", "virement")
+    validate_invoice(build_invoice(bank_account_id=None, payment_mode=PaymentMode.CHEQUE))
+
+
+# -- all at once -------------------------------------------------------------------------------
+def test_every_issue_is_listed_at_once():
+    invoice = build_invoice(
+        number="", supplier=Party("123"), buyer=Party("21720001300018", service_code="FACTURES_PUBLIQUES"),
+        ej_number="X" * 60, currency="GBP", cadre=Cadre.A9, main_pdf=None, bank_account_id=None,
+        attachments=[Attachment("x" * 60 + ".exe", b"")],
+        totals=Totals(D("1"), D("2"), D("4"), D("5")),
+    )
+    with pytest.raises(DocumentValidationError) as caught:
+        validate_invoice(invoice, mode=DepositMode.PDF)
+    error = caught.value
+    assert [i.field for i in error.issues] == [
+        "supplier.siret", "buyer.siret", "number", "buyer.service_code", "validator_siret", "ej_number",
+        "currency", "main_pdf", "attachments[0].name", "attachments[0].name", "attachments[0].content",
+        "totals.untaxed", "totals.vat", "vat_lines", "totals.total", "totals.amount_due", "bank_account_id",
+    ]
+    # the French text (shown in Odoo) lists every issue; the English one (logs) as well
+    assert isinstance(error, ChorusProError)
+    assert error.message_fr.count("\n- ") == len(error.issues)
+    assert str(error).count("\n- ") == len(error.issues)
+    assert error.field == "supplier.siret"
+    for words in ("SIRET du fournisseur", "SIRET du destinataire", "code service", "engagement juridique",
+                  "valideur", "seules les factures en euros", "compte bancaire"):
+        assert words in error.message_fr
