@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import requests
 
 from .config import ChorusConfig
-from .errors import PisteCredentialsError, ProtocolError, TransientError
+from .errors import ConfigurationError, PisteCredentialsError, ProtocolError, TransientError
 from .transport import timeouts
 
 _logger = logging.getLogger("chorus_pro")
@@ -64,6 +64,10 @@ def request_token(config: ChorusConfig, session: requests.Session) -> tuple[str,
         # ``data=`` with a dict: requests URL-encodes each value (a secret may hold & or +)
         response = session.post(config.token_url, data=form, headers={"Accept": "application/json"},
                                 timeout=timeouts(config))
+    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+        raise ConfigurationError("The PISTE token URL is invalid: check simulator_url",
+                                 "L'adresse du serveur d'authentification est invalide : vérifiez l'adresse du "
+                                 "simulateur.", field="simulator_url") from None
     except requests.exceptions.Timeout:
         raise TransientError("The PISTE OAuth server did not answer in time",
                              "Le serveur d'authentification PISTE n'a pas répondu à temps ; réessayez plus tard.")

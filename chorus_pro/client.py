@@ -268,13 +268,14 @@ class ChorusProClient:
         try:
             response = self.session.request(method, url, data=payload, headers=headers,
                                             timeout=timeouts(self.config))
-        except requests.exceptions.RequestException as exc:
-            _logger.debug("%s: %s after %.0f ms", op, describe_failure(exc), (time.monotonic() - started) * 1000)
-            raise
-        except ValueError:  # e.g. a malformed simulator_url
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema):  # e.g. a malformed simulator_url
             raise ConfigurationError("The Chorus Pro URL is invalid: check simulator_url",
                                      "L'adresse Chorus Pro est invalide : vérifiez l'adresse du simulateur.",
                                      field="simulator_url") from None
+        except requests.exceptions.RequestException as exc:
+            _logger.debug("%s: %s after %.0f ms", op, describe_failure(exc), (time.monotonic() - started) * 1000)
+            raise
         _logger.debug("%s: HTTP %s in %.0f ms", op, response.status_code, (time.monotonic() - started) * 1000)
         return response
 
@@ -508,7 +509,7 @@ class ChorusProClient:
                 status_comment=str(item.get("commentaireEtatCourant") or ""),
                 flow_number=str(item.get("numeroFluxDepot") or ""),
                 invoice_type=str(item.get("typeFacture") or "FACTURE"),
-                cadre=str(item.get("cadreFacturation") or item.get("codeCadreFacturation") or ""),
+                cadre=_cadre(item),
                 buyer_identifier=str(item.get("codeDestinataire") or ""),
                 deposit_date=parse_date(item.get("dateDepot")),
                 amount_due=_float(item.get("montantAPayer")),
@@ -589,7 +590,7 @@ class ChorusProClient:
                 number=str(item.get("numeroFactureTravaux") or ""),
                 status=str(_first(item, "statut", "statutFactureTravaux", "etatCourant", "statutCourant") or ""),
                 works_type=str(item.get("typeFactureTravaux") or ""),
-                cadre=str(_first(item, "cadreFacturation", "codeCadreFacturation") or ""),
+                cadre=_cadre(item),
                 status_date=parse_datetime(item.get("dateHeureEtatCourant")),
                 market_number=str(item.get("numeroMarche") or ""),
             )
@@ -750,6 +751,14 @@ def _service_active(item: dict) -> bool:
     return status in ("ACTIF", "ACTIVE")
 
 
+def _cadre(item: dict) -> str:
+    """Cadre of a search item: not in the 2020 Swagger items, so every known spelling is read."""
+    value = _first(item, "cadreFacturation", "codeCadreFacturation", "cadreDeFacturation")
+    if isinstance(value, dict):
+        value = value.get("codeCadreFacturation")
+    return str(value or "")
+
+
 def _first(data: dict, *keys):
     for key in keys:
         if data.get(key) not in (None, ""):
@@ -846,7 +855,7 @@ def _aware(value: datetime | None) -> datetime | None:
 def format_datetime(value, *, end_of_day: bool = False) -> str | None:
     """The date-time string Chorus Pro expects in search criteria (``periode…`` fields).
 
-    A date becomes the start (or, with ``end_of_day``, the last second) of that
+    A date becomes the start (or, with ``end_of_day``, the last millisecond) of that
     day in Paris time; a naive datetime is taken as UTC (as Odoo stores them).
     Example: ``2026-03-04T00:00:00.000+01:00``.
     """
@@ -855,7 +864,7 @@ def format_datetime(value, *, end_of_day: bool = False) -> str | None:
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
     elif isinstance(value, date):
-        moment = datetime.combine(value, day_time(23, 59, 59) if end_of_day else day_time(0, 0), tzinfo=PARIS)
+        moment = datetime.combine(value, day_time(23, 59, 59, 999000) if end_of_day else day_time(0, 0), tzinfo=PARIS)
     else:
         raise TypeError(f"expected a date or datetime, got {type(value).__name__}")
     return moment.isoformat(timespec="milliseconds")

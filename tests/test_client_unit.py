@@ -338,7 +338,7 @@ def test_iter_supplier_invoices_criteria_and_pages(mocked, client):
     body = json.loads(calls_to(mocked, "factures/v1/rechercher/fournisseur")[1].request.body)
     assert body["numeroFacture"] == "FA-1" and body["statutCourant"] == ["DEPOSEE"]
     assert body["periodeDateDepotDu"] == "2026-10-01T00:00:00.000+02:00"
-    assert body["periodeDateDepotAu"] == "2026-12-01T23:59:59.000+01:00"
+    assert body["periodeDateDepotAu"] == "2026-12-01T23:59:59.999+01:00"
     assert body["rechercheFactureParFournisseur"]["nbResultatsParPage"] == 25
     assert body["rechercheFactureParFournisseur"]["pageResultatDemandee"] == 2
 
@@ -415,6 +415,6 @@ def test_parse_date_and_format_datetime():
     assert parse_date("2026-04-03T23:30:00.000+02:00") == date(2026, 4, 3)
     assert parse_date(None) is None
     assert format_datetime(date(2026, 1, 15)) == "2026-01-15T00:00:00.000+01:00"
-    assert format_datetime(date(2026, 7, 15), end_of_day=True) == "2026-07-15T23:59:59.000+02:00"
+    assert format_datetime(date(2026, 7, 15), end_of_day=True) == "2026-07-15T23:59:59.999+02:00"
     assert format_datetime(datetime(2026, 7, 15, 8, 30)) == "2026-07-15T08:30:00.000+00:00"
     assert format_datetime(None) is None
