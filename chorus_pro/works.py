@@ -14,10 +14,12 @@ So the whole guess lives in :func:`build_works_request`, and nowhere else:
   name the works circuit: ``typeFactureTravaux`` (inferred from the cadre,
   :data:`~chorus_pro.statuses.WORKS_TYPE_OF_CADRE`), the works cadre in
   ``cadreDeFacturation.codeCadreFacturation``, ``numeroMarche`` repeated at the
-  top level, ``moe{codeMOE, codeServiceMoe}``,
-  ``moa{codeMOA, codeServiceMoa}`` (names of the MOE/MOA fields seen on invoice
-  outputs), ``numeroSituation`` for monthly statements and the period of the
-  works (``dateDebutPeriode``, ``dateFinPeriode``).
+  top level, ``moe{codeMOE, codeServiceMoe}`` and ``moa{codeMOA, codeServiceMoa}``
+  (names of the MOE/MOA fields seen on invoice outputs);
+- no invented field for the situation number and the period of the works: they
+  travel in ``commentaire`` ("Situation n° 3 - période du 01/10/2026 au
+  31/10/2026"), a field every deposit has, and in the PDF itself.  An unknown
+  field could make the platform refuse the whole document.
 
 How to confirm it on the qualification platform (PISTE sandbox):
 
@@ -37,7 +39,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .documents import MONTHLY_CADRES, DepositMode, Invoice, _prune, build_common_body, format_date
+from .documents import MONTHLY_CADRES, DepositMode, Invoice, _prune, build_common_body
 from .errors import ProtocolError
 from .results import SubmitResult
 from .siret import compact_siret
@@ -65,13 +67,23 @@ def build_works_request(invoice: Invoice, *, supplier_structure_id: int, main_at
         body["moe"] = {"codeMOE": compact_siret(invoice.moe.siret), "codeServiceMoe": invoice.moe.service_code}
     if invoice.moa is not None:
         body["moa"] = {"codeMOA": compact_siret(invoice.moa.siret), "codeServiceMoa": invoice.moa.service_code}
-    if cadre in MONTHLY_CADRES:
-        body["numeroSituation"] = invoice.situation_number
-    if invoice.period_start:
-        body["dateDebutPeriode"] = format_date(invoice.period_start)
-    if invoice.period_end:
-        body["dateFinPeriode"] = format_date(invoice.period_end)
+    body["commentaire"] = " - ".join(part for part in (works_summary(invoice), invoice.comment) if part)
     return WORKS_API, WORKS_OPERATION, _prune(body)
+
+
+def works_summary(invoice: Invoice) -> str:
+    """"Situation n° 3 - période du 01/10/2026 au 31/10/2026": what the MOE needs to place the document."""
+    parts = []
+    if invoice.cadre in MONTHLY_CADRES and invoice.situation_number:
+        parts.append(f"Situation n° {invoice.situation_number}")
+    start, end = invoice.period_start, invoice.period_end
+    if start and end:
+        parts.append(f"période du {start:%d/%m/%Y} au {end:%d/%m/%Y}")
+    elif start:
+        parts.append(f"période à partir du {start:%d/%m/%Y}")
+    elif end:
+        parts.append(f"période jusqu'au {end:%d/%m/%Y}")
+    return " - ".join(parts)
 
 
 def parse_works_response(data: dict) -> SubmitResult:
