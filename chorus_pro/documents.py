@@ -9,14 +9,14 @@ The works deposit (cadres A4, A7, …) is built in :mod:`chorus_pro.works`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import DocumentValidationError, ValidationIssue
 from .siret import PROBLEMS as SIRET_PROBLEMS
 from .siret import compact_siret, siret_problem
-from .statuses import SUBMIT_CADRES, VALIDATOR_CADRES, WORKS_CADRES, Cadre
+from .statuses import SUBMIT_CADRES, VALIDATOR_CADRES, WORKS_CADRES, Cadre, parse_cadre
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENT_NAME = 50
@@ -218,6 +218,37 @@ def _check_attachment(issues: _Issues, field_name: str, attachment: Attachment, 
                    f"Attachment '{name}' is {size / 1048576:.1f} MB; Chorus Pro accepts at most 10 MB per file.")
 
 
+#: enum fields of an invoice: how to read them, and their French name for a message
+_ENUM_FIELDS = {
+    "cadre": (parse_cadre, "cadre de facturation"),
+    "invoice_type": (InvoiceType, "type de document (FACTURE ou AVOIR)"),
+    "payment_mode": (PaymentMode, "mode de paiement"),
+    "vat_regime": (VatRegime, "régime de TVA"),
+}
+
+
+def normalize_invoice(invoice: Invoice, issues: list | None = None) -> Invoice:
+    """A copy whose enum fields are enums even when given as codes ("A1", "AVOIR", "VIREMENT").
+
+    An unknown code raises ``ValueError``, or is reported in ``issues`` when a list is given.
+    """
+    changes = {}
+    for name, (read, label) in _ENUM_FIELDS.items():
+        value = getattr(invoice, name)
+        if name == "payment_mode" and value in (None, ""):
+            changes[name] = None
+            continue
+        try:
+            changes[name] = read(value)
+        except ValueError:
+            if issues is None:
+                raise ValueError(f"unknown {name} {value!r}") from None
+            issues.append(ValidationIssue(name, f"Le {label} « {value} » est inconnu de Chorus Pro : choisissez une "
+                                                "valeur de la liste.", f"Unknown {name} {value!r}."))
+            changes[name] = getattr(Invoice, name, None) if name != "cadre" else Cadre.A1
+    return replace(invoice, **changes)
+
+
 def validate_invoice(invoice: Invoice, *, operation: str = "soumettre", mode: DepositMode = DepositMode.PDF):
     """Raise :class:`~chorus_pro.errors.DocumentValidationError` listing every problem.
 
@@ -228,6 +259,9 @@ def validate_invoice(invoice: Invoice, *, operation: str = "soumettre", mode: De
         raise ValueError(f"unknown operation {operation!r}: expected 'soumettre' or 'works'")
     mode = DepositMode(mode)
     issues = _Issues()
+    invoice = normalize_invoice(invoice, issues)
+    if issues:
+        raise DocumentValidationError(issues)  # the other rules depend on these codes
     _check_parties(issues, invoice)
     _check_cadre(issues, invoice, operation)
     _check_references(issues, invoice)
@@ -474,6 +508,7 @@ def build_common_body(invoice: Invoice, *, mode: DepositMode, supplier_structure
                       main_attachment_id: int | None = None, attachment_ids: list[int] | None = None) -> dict:
     """The body shared by ``soumettre`` and the works deposit, before pruning empty fields."""
     mode = DepositMode(mode)
+    invoice = normalize_invoice(invoice)
     attachment_ids = list(attachment_ids or [])
     is_credit_note = invoice.invoice_type is InvoiceType.CREDIT_NOTE
     payment_mode = None if is_credit_note or invoice.payment_mode is None else PaymentMode(invoice.payment_mode)

@@ -240,3 +240,13 @@ def test_the_invoice_object_is_not_modified():
     before = repr(invoice)
     payload(invoice, DepositMode.DATA)
     assert repr(invoice) == before
+
+
+def test_codes_given_as_text():
+    invoice = build_invoice(cadre="A12", invoice_type="AVOIR", payment_mode=None, vat_regime="SANS_TVA",
+                            original_invoice_number="FA-1", validator_siret=seed.MANDATAIRE.siret)
+    body = payload(invoice)
+    assert body["cadreDeFacturation"]["codeCadreFacturation"] == "A12_FACTURE_COTRAITANT"
+    assert body["references"]["typeFacture"] == "AVOIR" and body["references"]["typeTva"] == "SANS_TVA"
+    with pytest.raises(ValueError, match="cadre"):
+        payload(build_invoice(cadre="A99"))

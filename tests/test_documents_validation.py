@@ -346,3 +346,20 @@ def test_every_issue_is_listed_at_once():
     for words in ("SIRET du fournisseur", "SIRET du destinataire", "code service", "engagement juridique",
                   "valideur", "seules les factures en euros", "compte bancaire"):
         assert words in error.message_fr
+
+
+# -- codes given as text ---------------------------------------------------------------------------
+def test_codes_given_as_text_are_read_as_enums():
+    invoice = build_invoice(cadre="A9", invoice_type="FACTURE", payment_mode="VIREMENT",
+                            vat_regime="TVA_SUR_ENCAISSEMENT", validator_siret=seed.TITULAIRE.siret)
+    validate_invoice(invoice)
+    only_issue(build_invoice(cadre="A9_FACTURE_SOUSTRAITANT"), "validator_siret", "valideur")
+    only_issue(build_invoice(invoice_type="AVOIR", payment_mode=""), "original_invoice_number", "facture d'origine")
+
+
+def test_unknown_codes_are_reported_by_field():
+    invoice = build_invoice(cadre="A99", payment_mode="CARTE")
+    issues = issues_of(invoice)
+    assert [i.field for i in issues] == ["cadre", "payment_mode"]
+    assert "cadre de facturation « A99 »" in issues[0].message_fr
+    assert "mode de paiement « CARTE »" in issues[1].message_fr
