@@ -11,4 +11,56 @@ Interface contract:
 - ``simulator.faults``: fault injection per operation; ``simulator.advance(seconds)`` moves
   simulated time; ``simulator.set_invoice_status(...)`` drives statuses;
   ``simulator.deposit_count(number)`` counts deposits of a supplier invoice number.
+
+Choices where the real platform's behaviour is not verified (see the reference, §17):
+
+- authentication failures: see :mod:`chorus_pro.simulator.app` (401 for a bad token or a
+  bad ``cpro-account``, 403 for an unsubscribed API or an expired technical password);
+- business errors answer HTTP 200 with ``codeRetour`` ≠ 0 and a French ``detail``
+  (:mod:`chorus_pro.simulator.messages`);
+- ``soumettre`` echoes ``numeroFactureSaisi`` as ``numeroFacture``;
+- duplicate supplier invoice numbers are accepted (each deposit is counted);
+- works documents (``facturesTravaux/v1/soumettre``, an unverified path) are also listed
+  by ``factures/v1/rechercher/fournisseur`` with ``typeDemandePaiement`` FACTURE_TRAVAUX.
 """
+
+from __future__ import annotations
+
+import threading
+
+from .adapter import SimulatorAdapter
+from .app import OPERATIONS, request_observers
+from .clock import SimulatedClock
+from .core import APIS, Simulator, SimulatorStats
+from .faults import (
+    DELAY,
+    FAULT_KINDS,
+    HTTP_429,
+    HTTP_500,
+    HTTP_503,
+    LOST_ANSWER,
+    MALFORMED_JSON,
+    RESET,
+    TOKEN_EXPIRED,
+    FaultInjector,
+)
+from .server import SimulatorServer
+
+_default = None
+_default_lock = threading.Lock()
+
+
+def default_simulator() -> Simulator:
+    """The process-wide simulator (clock following real time), created on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Simulator(realtime=True)
+        return _default
+
+
+__all__ = [
+    "APIS", "DELAY", "FAULT_KINDS", "HTTP_429", "HTTP_500", "HTTP_503", "LOST_ANSWER", "MALFORMED_JSON",
+    "OPERATIONS", "RESET", "TOKEN_EXPIRED", "FaultInjector", "SimulatedClock", "Simulator", "SimulatorAdapter",
+    "SimulatorServer", "SimulatorStats", "default_simulator", "request_observers",
+]

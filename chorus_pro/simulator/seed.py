@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..config import SIMULATION_DEFAULTS
+from chorus_pro.config import SIMULATION_DEFAULTS
 
 PISTE_CLIENT_ID = SIMULATION_DEFAULTS["piste_client_id"]
 PISTE_CLIENT_SECRET = SIMULATION_DEFAULTS["piste_client_secret"]
@@ -96,3 +96,11 @@ TITULAIRE = SeedStructure(  # titulaire validating a sous-traitant's A9 invoices
 
 BUYERS = [COMMUNE, DEPARTEMENT, HOPITAL, COMMUNAUTE, SYNDICAT_INACTIF, OPH]
 ALL_STRUCTURES = [SUPPLIER, *BUYERS, MOE, MANDATAIRE, TITULAIRE]
+
+# -- added structures (do not change the ones above) ---------------------------------------------
+METROPOLE = SeedStructure(  # a large buyer whose services span several pages (default page size 10)
+    id=28100001, siret="24720001700017", name="METROPOLE DU VAL DE SARTHE", service_required=True, moa=True,
+    services=[SeedService(28100100 + n, f"SERV-{n:02d}", f"Service territorial {n:02d}") for n in range(1, 24)],
+)
+#: structures of the simulator that are not part of ALL_STRUCTURES (kept unchanged for existing users)
+EXTRA_STRUCTURES = [METROPOLE]

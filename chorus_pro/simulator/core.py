@@ -1,0 +1,181 @@
+"""The simulated platform: state, clock, credentials, and the controls tests use."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from . import lifecycle, seed
+from .clock import SimulatedClock
+from .faults import FaultInjector
+from .state import Deposit, Invoice, StatusEvent, Store
+
+#: APIs a PISTE application can subscribe to
+APIS = ("factures", "structures", "transverses", "utilisateurs", "engagementsJuridiques", "facturesTravaux")
+
+
+@dataclass
+class SimulatorStats:
+    token_requests: int = 0
+    api_requests: int = 0
+    #: {"factures/v1/soumettre": n, ...} (known operations only, so bounded)
+    by_operation: dict = field(default_factory=dict)
+
+
+class Simulator:
+    """A local Chorus Pro.
+
+    ``step_seconds``: simulated seconds between two automatic status changes of an
+    invoice; ``flow_step_seconds``: the same for flows; ``realtime``: the clock also
+    follows real time; ``business_error_status``: HTTP status of business errors
+    (200 by default; 400 lets a client test the other behaviour the platform may have).
+    """
+
+    def __init__(self, seed: bool = True, clock: SimulatedClock | None = None, *, step_seconds: float = 3600,
+                 flow_step_seconds: float = 60, realtime: bool = False, business_error_status: int = 200,
+                 sleep=time.sleep):
+        from .app import SimulatorApp
+
+        self.clock = clock or SimulatedClock(realtime=realtime)
+        self.store = Store(with_seed=seed)
+        self.lock = threading.RLock()
+        self.faults = FaultInjector()
+        self.stats = SimulatorStats()
+        self.step_seconds = float(step_seconds)
+        self.flow_step_seconds = float(flow_step_seconds)
+        self.business_error_status = int(business_error_status)
+        self.sleep = sleep
+        self.piste_client_id = _seed().PISTE_CLIENT_ID
+        self.piste_client_secret = _seed().PISTE_CLIENT_SECRET
+        self.tech_login = _seed().TECH_LOGIN
+        self.tech_password = _seed().TECH_PASSWORD
+        self.tech_password_expires_at = self.clock.now() + timedelta(days=_seed().TECH_PASSWORD_VALID_DAYS)
+        #: the technical account's supplier structure (fournisseur.idFournisseur)
+        self.supplier_id = _seed().SUPPLIER.id
+        self.unsubscribed: set[str] = set()
+        self.buyer_scenarios: dict[int, list[str]] = {}
+        self.wsgi_app = SimulatorApp(self)
+
+    # -- time ------------------------------------------------------------------------------------
+    def now(self):
+        return self.clock.now()
+
+    def advance(self, seconds: float):
+        """Move simulated time forward and apply the status changes that became due."""
+        with self.lock:
+            self.clock.advance(seconds)
+            self.progress()
+            return self.clock.now()
+
+    def progress(self) -> None:
+        """Apply every status change due at the current simulated time."""
+        from .flows import progress_flows
+
+        with self.lock:
+            now = self.clock.now()
+            progress_flows(self, now)
+            step = timedelta(seconds=self.step_seconds)
+            for invoice in self.store.invoices.values():
+                for _ in range(50):  # paths are short: bounded loop
+                    following = lifecycle.next_status(invoice)
+                    due = invoice.status_at + step
+                    if following is None or due > now:
+                        break
+                    if invoice.script:
+                        invoice.script.pop(0)
+                    self.record_status(invoice, following, at=due)
+
+    def record_status(self, invoice: Invoice, status: str, *, at=None, comment: str = "") -> None:
+        invoice.history.append(StatusEvent(self.store.next_event_id(), status, at or self.clock.now(), comment))
+
+    # -- controls for tests and people -----------------------------------------------------------
+    def set_invoice_status(self, invoice_id: int, status: str, comment: str = "") -> None:
+        """Set a status now (as the buyer or the platform would); statuses off the path stop it."""
+        with self.lock:
+            self.progress()
+            invoice = self.invoice(invoice_id)
+            invoice.script = None
+            self.record_status(invoice, status, comment=comment)
+
+    def set_buyer_scenario(self, buyer, statuses: list[str] | None) -> None:
+        """Statuses that invoices deposited from now on for this buyer (SIRET or id) take after
+        their first status, one per step; ``None`` restores the default path."""
+        with self.lock:
+            structure = self._structure(buyer)
+            if statuses is None:
+                self.buyer_scenarios.pop(structure.id, None)
+            else:
+                self.buyer_scenarios[structure.id] = list(statuses)
+
+    def unsubscribe(self, api: str) -> None:
+        """The PISTE application is no longer subscribed to ``api``: its calls answer 403."""
+        if api not in APIS:
+            raise ValueError(f"unknown API {api!r}; choose one of {', '.join(APIS)}")
+        self.unsubscribed.add(api)
+
+    def subscribe(self, api: str) -> None:
+        self.unsubscribed.discard(api)
+
+    def expire_technical_password(self) -> None:
+        """The technical account's password expired: every call is refused (HTTP 403)."""
+        with self.lock:
+            self.tech_password_expires_at = self.clock.now() - timedelta(days=1)
+
+    def set_technical_password(self, password: str, *, valid_days: int = seed.TECH_PASSWORD_VALID_DAYS) -> None:
+        with self.lock:
+            self.tech_password = password
+            self.tech_password_expires_at = self.clock.now() + timedelta(days=valid_days)
+
+    def set_piste_secret(self, secret: str) -> None:
+        """Rotate the PISTE client secret: the old one is refused for new tokens
+        (tokens already issued stay valid until they expire)."""
+        with self.lock:
+            self.piste_client_secret = secret
+
+    def revoke_tokens(self) -> None:
+        with self.lock:
+            self.store.tokens.clear()
+
+    # -- queries ---------------------------------------------------------------------------------
+    def invoice(self, invoice_id: int) -> Invoice:
+        try:
+            return self.store.invoices[int(invoice_id)]
+        except (KeyError, ValueError, TypeError):
+            raise KeyError(f"no invoice {invoice_id} in the simulator") from None
+
+    def invoices_by_number(self, number: str) -> list[Invoice]:
+        with self.lock:
+            self.progress()
+            return [i for i in self.store.invoices.values() if i.number == number]
+
+    @property
+    def deposits(self) -> list[Deposit]:
+        with self.lock:
+            return list(self.store.deposits)
+
+    def deposit_count(self, invoice_number: str) -> int:
+        with self.lock:
+            return sum(1 for d in self.store.deposits if d.invoice_number == invoice_number)
+
+    def flow(self, flow_number: str):
+        with self.lock:
+            self.progress()
+            return self.store.flows[flow_number]
+
+    def _structure(self, key):
+        if isinstance(key, int) and key in self.store.structures:
+            return self.store.structures[key]
+        structure = self.store.structure_by_siret(str(key))
+        if structure is None:
+            raise KeyError(f"no structure {key} in the simulator")
+        return structure
+
+    def add_deposit(self, kind: str, invoice: Invoice | None, number: str, *, flow_number: str = "") -> None:
+        self.store.deposits.append(Deposit(kind, number, self.supplier_id, self.clock.now(),
+                                           invoice.id if invoice else None, flow_number))
+
+
+def _seed():
+    return seed

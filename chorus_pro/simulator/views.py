@@ -1,0 +1,222 @@
+"""JSON shapes of stored objects in answers (search items, consultation, history)."""
+
+from __future__ import annotations
+
+from .clock import fmt_date, fmt_datetime
+
+
+def paginate(items: list, page, size, *, default_size: int = 10, maximum=None) -> tuple[list, dict]:
+    """Slice one page like the platform and build ``parametresRetour``."""
+    if maximum:
+        items = items[:maximum]
+    size = size if isinstance(size, int) and size > 0 else default_size
+    page = page if isinstance(page, int) and page > 0 else 1
+    total = len(items)
+    pages = (total + size - 1) // size
+    chunk = items[(page - 1) * size: page * size]
+    return chunk, {"pageCourante": page, "pages": pages, "nbResultatsParPage": size, "total": total}
+
+
+def money(value) -> float:
+    return float(value)
+
+
+def _structure(sim, structure_id):
+    return sim.store.structures.get(structure_id) if structure_id is not None else None
+
+
+def _service_code(structure, service_id) -> tuple[str, str]:
+    if structure is None or service_id is None:
+        return "", ""
+    service = structure.service_by_id(service_id)
+    return (service.code, service.name) if service else ("", "")
+
+
+def invoice_item(sim, invoice) -> dict:
+    """One item of ``factures/v1/rechercher/fournisseur``."""
+    supplier = _structure(sim, invoice.supplier_id)
+    buyer = _structure(sim, invoice.buyer_id)
+    service_code, service_name = _service_code(buyer, invoice.service_id)
+    validator = _structure(sim, invoice.validator_id)
+    item = {
+        "identifiantFactureCPP": invoice.id,
+        "numeroFacture": invoice.number,
+        "numeroFluxDepot": invoice.flow_number or None,
+        "typeDemandePaiement": invoice.kind,
+        "typeFacture": invoice.invoice_type,
+        "cadreDeFacturation": invoice.cadre,
+        "modeDepot": invoice.mode,
+        "statut": invoice.status,
+        "dateHeureEtatCourant": fmt_datetime(invoice.status_at),
+        "commentaireEtatCourant": invoice.status_comment or None,
+        "rejetTraite": invoice.rejection_handled,
+        "codeFournisseur": supplier.siret if supplier else None,
+        "typeIdentifiantFournisseur": "SIRET",
+        "designationFournisseur": supplier.name if supplier else None,
+        "idDestinataire": buyer.id if buyer else None,
+        "codeDestinataire": buyer.siret if buyer else None,
+        "designationDestinataire": buyer.name if buyer else None,
+        "idServiceExecutant": invoice.service_id,
+        "codeServiceExecutant": service_code or None,
+        "nomServiceExecutant": service_name or None,
+        "dateFacture": fmt_date(invoice.invoice_date),
+        "dateDepot": fmt_date(invoice.deposited_at),
+        "montantHT": money(invoice.untaxed),
+        "montantTTC": money(invoice.total),
+        "montantAPayer": money(invoice.amount_due),
+        "devise": invoice.currency,
+        "numeroMarche": invoice.market_number or None,
+        "numeroBonCommande": invoice.ej_number or None,
+        "numeroFactureOrigine": invoice.original_number or None,
+        "typeIdentifiantValideur1": "SIRET" if validator else None,
+        "codeValideur1": validator.siret if validator else None,
+        "raisonSocialeValideur1": validator.name if validator else None,
+    }
+    if invoice.kind == "FACTURE_TRAVAUX":
+        item.update(works_fields(sim, invoice))
+    return item
+
+
+def works_fields(sim, invoice) -> dict:
+    moe, moa = _structure(sim, invoice.moe_id), _structure(sim, invoice.moa_id)
+    return {
+        "idFactureTravaux": invoice.id,
+        "numeroFactureTravaux": invoice.number,
+        "typeFactureTravaux": invoice.works_type,
+        "idStructureMoe": invoice.moe_id,
+        "identifiantMoe": moe.siret if moe else None,
+        "raisonSocialeMoe": moe.name if moe else None,
+        "codeServiceMoe": invoice.moe_service_code or None,
+        "idStructureMoa": invoice.moa_id,
+        "identifiantMoa": moa.siret if moa else None,
+        "raisonSocialeMoa": moa.name if moa else None,
+        "codeServiceMoa": invoice.moa_service_code or None,
+    }
+
+
+def works_item(sim, invoice) -> dict:
+    """One item of ``facturesTravaux/v1/rechercher`` (item field names UNVERIFIED beyond idFactureTravaux)."""
+    buyer = _structure(sim, invoice.buyer_id)
+    service_code, _ = _service_code(buyer, invoice.service_id)
+    supplier = _structure(sim, invoice.supplier_id)
+    return {
+        **works_fields(sim, invoice),
+        "cadreFacturation": invoice.cadre,
+        "statut": invoice.status,
+        "dateHeureEtatCourant": fmt_datetime(invoice.status_at),
+        "commentaireEtatCourant": invoice.status_comment or None,
+        "dateDepot": fmt_date(invoice.deposited_at),
+        "dateFactureTravaux": fmt_date(invoice.invoice_date),
+        "numeroMarche": invoice.market_number or None,
+        "numeroBonCommande": invoice.ej_number or None,
+        "idStructureFournisseur": invoice.supplier_id,
+        "codeFournisseur": supplier.siret if supplier else None,
+        "idDestinataire": invoice.buyer_id,
+        "codeDestinataire": buyer.siret if buyer else None,
+        "codeServiceExecutant": service_code or None,
+        "codeServiceFournisseur": None,
+        "montantHT": money(invoice.untaxed),
+        "montantTTC": money(invoice.total),
+        "montantAPayer": money(invoice.amount_due),
+        "modeDepot": invoice.mode,
+    }
+
+
+def invoice_details(sim, invoice) -> dict:
+    """The ``facture`` block of ``factures/v1/consulter/fournisseur``."""
+    supplier = _structure(sim, invoice.supplier_id)
+    buyer = _structure(sim, invoice.buyer_id)
+    service_code, service_name = _service_code(buyer, invoice.service_id)
+    validator = _structure(sim, invoice.validator_id)
+    files = [sim.store.files[i] for i in invoice.attachment_ids if i in sim.store.files]
+    bank = dict(sim.store.bank_accounts.get(invoice.supplier_id, []))
+    cadre = {
+        "codeCadreFacturation": invoice.cadre,
+        "idValideur1": invoice.validator_id,
+        "codeValideur1": validator.siret if validator else None,
+        "raisonSocialeValideur1": validator.name if validator else None,
+        "codeServiceValideur1": invoice.validator_service_code or None,
+    }
+    if invoice.kind == "FACTURE_TRAVAUX":
+        fields = works_fields(sim, invoice)
+        cadre.update({"idMoe": invoice.moe_id, "identifiantMoe": fields["identifiantMoe"],
+                      "raisonSocialeMoe": fields["raisonSocialeMoe"], "codeServiceMoe": fields["codeServiceMoe"],
+                      "idMoa": invoice.moa_id, "identifiantMoa": fields["identifiantMoa"],
+                      "raisonSocialeMoa": fields["raisonSocialeMoa"], "codeServiceMoa": fields["codeServiceMoa"]})
+    return {
+        "identifiantFactureCPP": invoice.id,
+        "numeroFacture": invoice.number,
+        "statutFacture": invoice.status,
+        "modeDepot": invoice.mode,
+        "typeDemandePaiement": invoice.kind,
+        "rejetTraite": invoice.rejection_handled,
+        "commentaire": invoice.comment or None,
+        "numeroFluxDepot": invoice.flow_number or None,
+        "destinataire": {
+            "idDestinataire": invoice.buyer_id,
+            "codeDestinataire": buyer.siret if buyer else None,
+            "libelleDestinataire": buyer.name if buyer else None,
+            "idServiceExecutant": invoice.service_id,
+            "codeServiceExecutant": service_code or None,
+            "libelleServiceExecutant": service_name or None,
+        },
+        "fournisseur": {
+            "idFournisseur": invoice.supplier_id,
+            "codeFournisseur": supplier.siret if supplier else None,
+            "raisonSocialeFournisseur": supplier.name if supplier else None,
+            "coordBancairesFournisseurId": invoice.bank_account_id,
+            "coordBancairesFournisseurNomCb": bank.get(invoice.bank_account_id),
+        },
+        "cadreDeFacturation": cadre,
+        "references": {
+            "dateFacture": fmt_date(invoice.invoice_date),
+            "dateDepot": fmt_date(invoice.deposited_at),
+            "codeDeviseFacture": invoice.currency,
+            "typeFacture": invoice.invoice_type,
+            "typeFactureTravaux": invoice.works_type or None,
+            "typeTva": invoice.vat_type or None,
+            "numeroMarche": invoice.market_number or None,
+            "numeroBonCommande": invoice.ej_number or None,
+            "numeroFactureOrigine": invoice.original_number or None,
+            "modePaiement": invoice.payment_mode or None,
+            "dateEcheancePaiement": None,
+        },
+        "montantTotal": {
+            "montantHtTotal": money(invoice.untaxed),
+            "montantTVA": money(invoice.vat),
+            "montantTtcTotal": money(invoice.total),
+            "montantAPayer": money(invoice.amount_due),
+        },
+        "recapitulatifDeTva": {"ligneTva": list(invoice.vat_lines), "pageCourante": 1, "pages": 1,
+                               "nbResultatsParPage": max(len(invoice.vat_lines), 1), "total": len(invoice.vat_lines)},
+        "lignesDePoste": {"lignePoste": list(invoice.lines), "pageCourante": 1, "pages": 1,
+                          "nbResultatsParPage": max(len(invoice.lines), 1), "total": len(invoice.lines)},
+        "pieceJointePrincipale": {"idPieceJointePrincipale": invoice.main_attachment_id},
+        "listeDesPiecesJointes": {
+            "pieceJointe": [{"pieceJointeId": f.id, "pieceJointeDesignation": f.name,
+                             "pieceJointeExtension": f.extension} for f in files],
+            "pageCourante": 1, "pages": 1, "nbResultatsParPage": max(len(files), 1), "total": len(files),
+        },
+    }
+
+
+def history(sim, invoice, page=None, size=None, maximum=None) -> dict:
+    events = list(reversed(invoice.history))  # newest first
+    chunk, paging = paginate(events, page, size, default_size=10, maximum=maximum)
+    return {
+        "idFacture": invoice.id,
+        "numeroFacture": invoice.number,
+        "modeDepot": invoice.mode,
+        "statutCourantCode": invoice.status,
+        "historiquesDesStatuts": {
+            "histoStatut": [{
+                "histoStatutId": e.id, "histoStatutCode": e.status, "histoStatutDatePassage": fmt_datetime(e.at),
+                "histoStatutCommentaire": e.comment or None,
+                "histoStatutUtilisateurNom": None, "histoStatutUtilisateurPrenom": None,
+            } for e in chunk],
+            "pageCouranteHistoStatut": paging["pageCourante"], "pagesHistoStatut": paging["pages"],
+            "nbResultatsParPageHistoStatut": paging["nbResultatsParPage"], "totalHistoStatut": paging["total"],
+        },
+        "historiquesDesEvenementsComplementaires": {"evenement": [], "totalHistoEvenement": 0},
+        "historiquesDesActionsUtilisateurs": {"histoAction": [], "totalHistoAction": 0},
+    }
