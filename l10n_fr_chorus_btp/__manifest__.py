@@ -1,0 +1,38 @@
+{
+    "name": "France - Chorus Pro pour le BTP",
+    "summary": "Send invoices and monthly works statements (situations de travaux) to Chorus Pro "
+               "through its API, then follow them to payment.",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Localizations/EDI",
+    "countries": ["fr"],
+    "license": "LGPL-3",
+    "author": "l10n_fr_chorus_btp contributors",
+    "depends": [
+        "account",
+        "l10n_fr_account",
+        "account_edi_ubl_cii",
+        "l10n_fr_facturx_chorus_pro",
+        "mail",
+    ],
+    "data": [
+        "security/chorus_security.xml",
+        "security/ir.model.access.csv",
+        "data/cron.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
+        "views/chorus_service_views.xml",
+        "views/chorus_market_views.xml",
+        "views/account_move_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_fr_chorus_btp/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,11 @@
+from . import (
+    account_move,  # noqa: F401
+    chorus_mapping,  # noqa: F401
+    chorus_market,  # noqa: F401
+    chorus_preflight,  # noqa: F401
+    chorus_service,  # noqa: F401
+    chorus_transfer,  # noqa: F401
+    res_company,  # noqa: F401
+    res_config_settings,  # noqa: F401
+    res_partner,  # noqa: F401
+)

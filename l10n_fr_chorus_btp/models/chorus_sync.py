@@ -1,0 +1,321 @@
+"""Status synchronisation: follow every invoice on Chorus Pro until a final status.
+
+Cost per company and run: one paginated ``rechercher/fournisseur`` over the
+statuses changed since the last run (with an overlap), one works search when
+works documents are followed, one ``consulterCRDetaille`` per pending flow, and
+one ``consulter/historique`` only for an invoice whose new status needs a
+reason that the search did not carry (suspension, rejection, recycling).
+"""
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+
+from markupsafe import Markup
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from chorus_pro.errors import AuthenticationError, ChorusProError
+from chorus_pro.statuses import (
+    ACTION_NEEDED_STATUSES,
+    FLOW_INTEGRATED_STATUSES,
+    FLOW_TERMINAL_STATUSES,
+    REJECTED_STATUSES,
+    status_label,
+    transmission_state,
+)
+
+_logger = logging.getLogger(__name__)
+
+#: states of an invoice that is on Chorus Pro and may still change
+FOLLOWED_STATES = ("deposited", "in_progress", "action_needed")
+#: re-read this much before the last run: clocks differ and statuses land late
+SYNC_OVERLAP = timedelta(hours=1)
+#: first run of a company without any deposit date: look back this far
+FIRST_SYNC_LOOKBACK = timedelta(days=400)
+#: a manual refresh of at most this many invoices reads their history (exact, 1 call each)
+MANUAL_HISTORY_LIMIT = 20
+#: statuses whose reason (buyer's comment) the user needs
+REASON_STATUSES = ACTION_NEEDED_STATUSES | REJECTED_STATUSES
+VALIDATOR_ERROR_STATUSES = frozenset({"ERREUR_FOURNISSEUR_SUR_VALIDEUR", "ERREUR_COTRAITANT_SUR_VALIDEUR"})
+COMPLETE_STATUSES = frozenset({"SUSPENDUE", "A_COMPLETER"})
+
+
+def to_odoo_datetime(value):
+    """Chorus Pro dates are often Paris time with an offset; Odoo stores naive UTC."""
+    if not value:
+        return False
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.replace(microsecond=0)
+    return datetime(value.year, value.month, value.day)
+
+
+class ChorusProSync(models.AbstractModel):
+    _name = "chorus.pro.sync"
+    _description = "Chorus Pro status synchronisation"
+
+    # -- entry points -----------------------------------------------------------------------
+    @api.model
+    def _cron_sync(self):
+        """Scheduled action: every configured company, a few searches each."""
+        for company in self.env["res.company"].sudo().search([]):
+            if not company._chorus_is_configured() or company.chorus_auth_failed:
+                continue
+            moves = self._followed_moves(company)
+            if not moves:
+                continue
+            sync = self.sudo().with_company(company).with_context(lang=company.partner_id.lang or "fr_FR")
+            try:
+                sync._sync_company(company, moves)
+            except AuthenticationError as error:
+                # statuses already applied stay: they are true whatever happens next
+                sync._record_auth_failure(company, error)
+            except ChorusProError as error:
+                _logger.warning("Chorus Pro status sync of company %s stopped: %s", company.id, error)
+            self._commit()
+
+    @api.model
+    def _sync_moves(self, moves):
+        """Manual refresh ("Mettre à jour le statut Chorus") of the given invoices."""
+        moves = moves.filtered(lambda m: m.chorus_identifier or m.chorus_flow_number)
+        if not moves:
+            raise UserError(self.env._("None of the selected invoices has been deposited on Chorus Pro yet."))
+        changed = 0
+        for company in moves.company_id:
+            company_moves = moves.filtered(lambda m, c=company: m.company_id == c)
+            if not company._chorus_is_configured():
+                raise UserError(self.env._("Chorus Pro is not configured for the company %s.", company.name))
+            try:
+                changed += self.with_company(company)._sync_company(company, company_moves, manual=True)
+            except AuthenticationError as error:
+                raise UserError(error.message_fr) from None
+            except ChorusProError as error:
+                raise UserError(error.message_fr) from None
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Chorus Pro"),
+                "message": self.env._("%(checked)s invoice(s) checked, %(changed)s status change(s).",
+                                      checked=len(moves), changed=changed),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    # -- one company --------------------------------------------------------------------------
+    @api.model
+    def _followed_moves(self, company):
+        return self.env["account.move"].sudo().search([
+            ("company_id", "=", company.id),
+            ("chorus_state", "in", FOLLOWED_STATES),
+            "|", ("chorus_identifier", "!=", False), ("chorus_flow_number", "!=", False),
+        ])
+
+    def _sync_company(self, company, moves, manual=False):
+        """Update ``moves`` (all of one company) from Chorus Pro; return the number of changes."""
+        started = fields.Datetime.now()
+        client = company._chorus_client()
+        try:
+            changed = self._sync_flows(client, moves.filtered(lambda m: m.chorus_flow_number and not m.chorus_identifier))
+            tracked = moves.filtered("chorus_identifier")
+            works = tracked.filtered("chorus_is_works")
+            if manual and len(tracked - works) <= MANUAL_HISTORY_LIMIT:
+                changed += self._sync_by_history(client, tracked - works)
+            elif tracked:
+                # rechercher/fournisseur lists works documents too (simulator; unverified on Chorus Pro)
+                since = self._window_start(company, tracked, manual)
+                changed += self._sync_by_search(client, tracked, since)
+            if works:
+                # the verified works search, for what the invoice search may not list
+                changed += self._sync_works(client, company, works)
+        finally:
+            client.close()
+        if not manual:
+            company.sudo().chorus_last_sync = started
+        return changed
+
+    def _window_start(self, company, moves, manual):
+        if company.chorus_last_sync and not manual:
+            return company.chorus_last_sync - SYNC_OVERLAP
+        deposits = [d for d in moves.mapped("chorus_deposit_date") if d]
+        if deposits:
+            return datetime.combine(min(deposits), datetime.min.time()) - SYNC_OVERLAP
+        return fields.Datetime.now() - FIRST_SYNC_LOOKBACK
+
+    def _sync_by_search(self, client, moves, since):
+        by_id = {m.chorus_identifier: m for m in moves}
+        changed = 0
+        for summary in client.iter_supplier_invoices(status_changed_from=since):
+            move = by_id.get(str(summary.invoice_id))
+            if move and self._apply_summary(client, move, summary.status, summary.status_date,
+                                            summary.status_comment):
+                changed += 1
+        return changed
+
+    def _sync_by_history(self, client, moves):
+        changed = 0
+        for move in moves:
+            history = client.get_history(int(move.chorus_identifier))
+            if not history.current_status:
+                continue
+            event = next((e for e in history.events if e.status == history.current_status), None)
+            if self._apply_status(move, history.current_status, event.date if event else None,
+                                  history.last_comment):
+                changed += 1
+        return changed
+
+    def _sync_works(self, client, company, moves):
+        by_id = {m.chorus_identifier: m for m in moves}
+        structure_id = int(company.chorus_supplier_structure_identifier or 0) or None
+        changed = 0
+        for summary in client.iter_works_invoices(supplier_structure_id=structure_id):
+            move = by_id.get(str(summary.works_invoice_id))
+            if move and self._apply_summary(client, move, summary.status, summary.status_date, ""):
+                changed += 1
+        return changed
+
+    def _sync_flows(self, client, moves):
+        """Flows deposited with ``deposer/flux``: wait for integration, then learn the invoice ids."""
+        by_flow = defaultdict(lambda: self.env["account.move"])
+        for move in moves:
+            by_flow[move.chorus_flow_number] |= move
+        changed = 0
+        for flow_number, flow_moves in by_flow.items():
+            report = client.get_flow_report(flow_number)
+            errors = {e.invoice_number: e.message for e in report.invoice_errors}
+            for move in flow_moves:
+                number = move.chorus_invoice_number or move.name
+                if number in errors:
+                    self._set_error(move, self.env._("Chorus Pro refused the invoice in flow %(flow)s: %(reason)s",
+                                                     flow=flow_number, reason=errors[number]))
+                    changed += 1
+            waiting = flow_moves.filtered(lambda m: m.chorus_state != "error")
+            if report.status in FLOW_INTEGRATED_STATUSES and waiting:
+                by_number = {m.chorus_invoice_number or m.name: m for m in waiting}
+                for summary in client.iter_supplier_invoices(flow_number=flow_number):
+                    move = by_number.get(summary.invoice_number)
+                    if not move or move.chorus_identifier:
+                        continue
+                    move.write({"chorus_identifier": str(summary.invoice_id),
+                                "chorus_invoice_number": summary.invoice_number})
+                    self._apply_summary(client, move, summary.status, summary.status_date, summary.status_comment)
+                    changed += 1
+            elif report.status in FLOW_TERMINAL_STATUSES and waiting:
+                reason = "; ".join(report.technical_errors) or status_label(report.status)
+                for move in waiting:
+                    self._set_error(move, self.env._("Chorus Pro did not integrate flow %(flow)s (%(reason)s). "
+                                                     "Correct the invoice and send it again.",
+                                                     flow=flow_number, reason=reason))
+                    changed += 1
+        return changed
+
+    # -- applying a status --------------------------------------------------------------------
+    def _apply_summary(self, client, move, status, status_date, comment):
+        """A search line: read the history only when the reason is needed and missing."""
+        if not self._is_change(move, status, status_date):
+            return False
+        if status in REASON_STATUSES and not comment:
+            try:
+                history = client.get_history(int(move.chorus_identifier))
+            except ChorusProError as error:
+                if move.chorus_is_works and not isinstance(error, AuthenticationError):
+                    history = None  # history of works documents is not verified: the status alone will do
+                else:
+                    raise
+            if history is not None:
+                comment = history.last_comment
+                event = next((e for e in history.events if e.status == status), None)
+                status_date = status_date or (event.date if event else None)
+        return self._apply_status(move, status, status_date, comment)
+
+    @api.model
+    def _is_change(self, move, status, status_date):
+        if not status:
+            return False
+        if status != move.chorus_status:
+            return True
+        new_date = to_odoo_datetime(status_date)
+        return bool(new_date) and new_date != move.chorus_status_date
+
+    def _apply_status(self, move, status, status_date, comment):
+        """Record a status read from Chorus Pro; log it, act on it. Return whether it changed."""
+        if not self._is_change(move, status, status_date):
+            return False
+        previous = move.chorus_status
+        state = transmission_state(status).value
+        move.write({
+            "chorus_status": status,
+            "chorus_status_date": to_odoo_datetime(status_date) or fields.Datetime.now(),
+            "chorus_status_comment": comment or False,
+            "chorus_state": state,
+        })
+        if status != previous:
+            move._chorus_log(self._status_message(move, status, comment))
+            self._follow_up_activity(move, status, comment)
+        return True
+
+    def _status_message(self, move, status, comment):
+        when = move.chorus_status_date
+        body = Markup("%s <b>%s</b> (%s)") % (
+            self.env._("Chorus Pro status:"), status_label(status),
+            fields.Datetime.to_string(when) if when else "")
+        if status in {"MISE_EN_PAIEMENT"}:
+            body += Markup("<br/>%s") % self.env._(
+                "The buyer has put the invoice into payment; reconcile the bank payment as usual.")
+        if comment:
+            body += Markup("<br/>%s %s") % (self.env._("Buyer's comment:"), comment)
+        return body
+
+    def _set_error(self, move, message):
+        move.write({"chorus_state": "error", "chorus_last_error": message})
+        move._chorus_log(message)
+
+    # -- activities ----------------------------------------------------------------------------
+    def _activity_summary(self, status):
+        if status in COMPLETE_STATUSES:
+            return self.env._("Complete the invoice on Chorus Pro")
+        if status == "A_RECYCLER":
+            return self.env._("Recycle the invoice on Chorus Pro")
+        if status in VALIDATOR_ERROR_STATUSES:
+            return self.env._("Correct the validator on Chorus Pro")
+        if status in REJECTED_STATUSES:
+            return self.env._("Invoice rejected on Chorus Pro: issue a credit note and a new invoice")
+        return self.env._("Action needed on Chorus Pro")
+
+    def _responsible_user(self, move):
+        user = move.invoice_user_id
+        if user and user.active and not user.share:
+            return user
+        admins = self.env.ref("l10n_fr_chorus_btp.group_chorus_admin").sudo().all_user_ids.filtered(
+            lambda u: u.active and move.company_id in u.company_ids)
+        return admins[:1] or self.env.ref("base.user_admin")
+
+    def _follow_up_activity(self, move, status, comment):
+        """Close the previous Chorus Pro to-do of the invoice; open one when the supplier must act."""
+        activity_type = self.env.ref("l10n_fr_chorus_btp.mail_activity_type_chorus")
+        open_ones = move.sudo().activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        if open_ones:
+            open_ones.action_feedback(feedback=self.env._("Chorus Pro status is now %s.", status_label(status)))
+        if status not in REASON_STATUSES:
+            return
+        move.sudo().activity_schedule(
+            activity_type_id=activity_type.id,
+            summary=self._activity_summary(status),
+            note=comment or status_label(status),
+            user_id=self._responsible_user(move).id,
+        )
+
+    # -- failures ------------------------------------------------------------------------------
+    def _record_auth_failure(self, company, error):
+        """Pause the company's Chorus Pro traffic (transfers and syncs) until its settings are fixed."""
+        _logger.warning("Chorus Pro refused the credentials of company %s: %s; sync paused",
+                        company.id, error.message_en)
+        company._chorus_mark_auth_failed(error.message_fr)
+
+    @api.model
+    def _commit(self):
+        """Commit between companies, exactly like the sender (never the test's own cursor)."""
+        self.env["chorus.pro.transfer"]._chorus_commit()

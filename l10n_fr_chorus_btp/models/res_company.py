@@ -1,0 +1,208 @@
+import logging
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from chorus_pro import ChorusConfig, ChorusProError
+from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+
+_logger = logging.getLogger(__name__)
+
+ENVIRONMENTS = [
+    ("simulation", "Simulation"),
+    ("qualification", "Qualification"),
+    ("production", "Production"),
+]
+#: company fields whose change may repair an authentication failure
+CONNECTION_FIELDS = {
+    "chorus_environment", "chorus_tech_login", "chorus_tech_password", "chorus_piste_client_id",
+    "chorus_piste_client_secret", "chorus_simulator_url", "company_registry",
+}
+PASSWORD_VALIDITY_MONTHS = 12
+SECRET_VALIDITY_MONTHS = 3
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    chorus_environment = fields.Selection(ENVIRONMENTS, string="Chorus Pro environment", default="simulation",
+                                          required=True)
+    chorus_referent_email = fields.Char(
+        string="Chorus Pro referent e-mail",
+        help="Main manager of the structure on Chorus Pro, or the accountant. Receives the reminders to renew "
+             "the technical password and the PISTE secret.")
+    chorus_tech_login = fields.Char(string="Technical account login", help="Looks like TECH_1_…@cpro.fr")
+    chorus_tech_password = fields.Char(string="Technical account password", groups="base.group_system",
+                                       copy=False)
+    chorus_piste_client_id = fields.Char(string="PISTE client ID")
+    chorus_piste_client_secret = fields.Char(string="PISTE client secret", groups="base.group_system",
+                                             copy=False)
+    chorus_start_date = fields.Date(
+        string="Transfer start date",
+        help="Date de mise en œuvre du transfert: invoices dated before it are never sent automatically.")
+    chorus_auto_transfer = fields.Boolean(
+        string="Automatic transfer at validation",
+        help="Queue invoices for Chorus Pro clients when they are posted by a user allowed to transfer.")
+    chorus_password_set_date = fields.Date(string="Technical password entered on", copy=False)
+    chorus_password_expiry_date = fields.Date(
+        string="Technical password expiry", copy=False,
+        help="Read from Chorus Pro when available, otherwise 12 months after the password was entered.")
+    chorus_secret_set_date = fields.Date(string="PISTE secret entered on", copy=False)
+    chorus_secret_renewal_date = fields.Date(string="PISTE secret renewal", copy=False,
+                                             help="3 months after the secret was entered.")
+    chorus_simulator_url = fields.Char(
+        string="Simulator URL", copy=False,
+        help="Technical: URL of a Chorus Pro simulator served over HTTP (Simulation environment only). "
+             "Empty: the simulation runs inside Odoo.")
+    chorus_supplier_structure_identifier = fields.Char(string="Supplier structure id (Chorus Pro)", copy=False)
+    chorus_bank_account_identifier = fields.Char(string="Bank account id (Chorus Pro)", copy=False)
+    chorus_auth_failed = fields.Boolean(string="Chorus Pro authentication failed", copy=False)
+    chorus_auth_failed_message = fields.Text(string="Chorus Pro authentication error", copy=False)
+    chorus_connection_ok = fields.Boolean(string="Chorus Pro connection tested", copy=False)
+    chorus_connection_report = fields.Text(string="Last connection test", copy=False)
+
+    # -- constraints -----------------------------------------------------------------------------------
+    @api.constrains("company_registry", "chorus_auto_transfer")
+    def _check_chorus_siret(self):
+        for company in self:
+            if company.chorus_auto_transfer or company.chorus_supplier_structure_identifier:
+                problem = siret_problem(company.company_registry)
+                if problem:
+                    raise ValidationError(self.env._(
+                        "The SIRET of the company %(company)s %(problem)s. Enter the 14-digit SIRET of the "
+                        "establishment that issues the invoices (Chorus Pro identifies you with it).",
+                        company=company.name, problem=PROBLEMS[problem][0]))
+
+    def write(self, vals):
+        secrets = {"chorus_tech_password", "chorus_piste_client_secret"} & set(vals)
+        if secrets:
+            # secrets are set through the settings form only (which checks the rights); dates follow them
+            today = fields.Date.context_today(self)
+            if vals.get("chorus_tech_password") and "chorus_password_set_date" not in vals:
+                vals.setdefault("chorus_password_set_date", today)
+                vals.setdefault("chorus_password_expiry_date", today + relativedelta(months=PASSWORD_VALIDITY_MONTHS))
+            if vals.get("chorus_piste_client_secret") and "chorus_secret_set_date" not in vals:
+                vals.setdefault("chorus_secret_set_date", today)
+                vals.setdefault("chorus_secret_renewal_date", today + relativedelta(months=SECRET_VALIDITY_MONTHS))
+        if CONNECTION_FIELDS & set(vals) and "chorus_auth_failed" not in vals:
+            # a changed setting may repair the connection: let the transfers resume
+            vals = dict(vals, chorus_auth_failed=False, chorus_auth_failed_message=False)
+        return super().write(vals)
+
+    # -- connection ----------------------------------------------------------------------------------
+    def _chorus_siret(self):
+        self.ensure_one()
+        return compact_siret(self.company_registry)
+
+    def _chorus_config(self):
+        """The :class:`ChorusConfig` of this company (secrets read with sudo, never logged)."""
+        self.ensure_one()
+        company = self.sudo()
+        config = ChorusConfig(
+            environment=company.chorus_environment or "simulation",
+            piste_client_id=company.chorus_piste_client_id or "",
+            piste_client_secret=company.chorus_piste_client_secret or "",
+            tech_login=company.chorus_tech_login or "",
+            tech_password=company.chorus_tech_password or "",
+            simulator_url=(company.chorus_simulator_url or "") if company.chorus_environment == "simulation" else "",
+        )
+        return config.with_simulation_defaults()
+
+    def _chorus_client(self):
+        """A new :class:`ChorusProClient` for this company (one per batch: it keeps its OAuth token)."""
+        from chorus_pro.client import ChorusProClient
+        return ChorusProClient(self._chorus_config())
+
+    def _chorus_is_configured(self):
+        """Whether invoices of this company can be sent: valid SIRET and complete credentials."""
+        self.ensure_one()
+        if siret_problem(self.company_registry):
+            return False
+        try:
+            self._chorus_config().validate()
+        except ChorusProError:
+            return False
+        return True
+
+    def _chorus_mark_auth_failed(self, message_fr):
+        """Pause the transfers of this company until the connection is repaired."""
+        self.sudo().write({"chorus_auth_failed": True, "chorus_auth_failed_message": message_fr})
+
+    def _chorus_test_connection(self):
+        """Run the setup doctor; store what it learnt.  Returns ``(ok, message)`` in French."""
+        self.ensure_one()
+        from chorus_pro.doctor import run_doctor
+        try:
+            config = self._chorus_config().validate()
+        except ChorusProError as exc:
+            return self._chorus_store_test(False, exc.message_fr)
+        from chorus_pro.client import ChorusProClient
+        client = ChorusProClient(config)
+        try:
+            report = run_doctor(client, supplier_siret=self._chorus_siret())
+        except ChorusProError as exc:
+            return self._chorus_store_test(False, exc.message_fr)
+        finally:
+            _close(client)
+        checks = list(getattr(report, "checks", report) or [])
+        failed = [c for c in checks if not c.passed]
+        learnt = _learnt_values(checks)
+        vals = {}
+        if learnt.get("structure"):
+            vals["chorus_supplier_structure_identifier"] = str(learnt["structure"])
+        if learnt.get("bank_account"):
+            vals["chorus_bank_account_identifier"] = str(learnt["bank_account"])
+        if learnt.get("password_expiry"):
+            vals["chorus_password_expiry_date"] = learnt["password_expiry"]
+        if vals and not failed:
+            self.sudo().write(vals)
+        if failed:
+            lines = [self.env._("Chorus Pro connection failed:")]
+            lines += [f"- {c.title_fr} : {c.message_fr}" for c in failed]
+            return self._chorus_store_test(False, "\n".join(lines))
+        return self._chorus_store_test(True, self.env._("Connexion avec Chorus Pro établie"))
+
+    def _chorus_store_test(self, ok, message):
+        vals = {"chorus_connection_ok": ok, "chorus_connection_report": message}
+        if ok:
+            vals.update(chorus_auth_failed=False, chorus_auth_failed_message=False)
+        self.sudo().write(vals)
+        return ok, message
+
+
+def _close(client):
+    close = getattr(client, "close", None)
+    if close:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing must never hide the real outcome
+            _logger.debug("closing the Chorus Pro client failed", exc_info=True)
+
+
+def _learnt_values(checks):
+    """Supplier structure id, bank account id and password expiry learnt by the doctor's checks."""
+    learnt = {}
+    for check in checks:
+        value = getattr(check, "value", None)
+        if value in (None, "", [], {}) or not check.passed:
+            continue
+        key = (check.key or "").lower()
+        if isinstance(value, dict):
+            for name, item in value.items():
+                _store_learnt(learnt, str(name).lower(), item)
+        else:
+            _store_learnt(learnt, key, value)
+    return learnt
+
+
+def _store_learnt(learnt, key, value):
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date) and ("expir" in key or "password" in key):
+        learnt.setdefault("password_expiry", value)
+    elif "bank" in key:
+        learnt.setdefault("bank_account", getattr(value, "id", value))
+    elif "structure" in key or "supplier" in key:
+        learnt.setdefault("structure", getattr(value, "id", value))

@@ -1,0 +1,98 @@
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+
+from chorus_pro.siret import PROBLEMS, siret_problem
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    chorus_company_registry = fields.Char(related="company_id.company_registry", readonly=False,
+                                          string="SIRET of the issuing company")
+    chorus_environment = fields.Selection(related="company_id.chorus_environment", readonly=False)
+    chorus_referent_email = fields.Char(related="company_id.chorus_referent_email", readonly=False)
+    chorus_tech_login = fields.Char(related="company_id.chorus_tech_login", readonly=False)
+    chorus_piste_client_id = fields.Char(related="company_id.chorus_piste_client_id", readonly=False)
+    chorus_start_date = fields.Date(related="company_id.chorus_start_date", readonly=False)
+    chorus_auto_transfer = fields.Boolean(related="company_id.chorus_auto_transfer", readonly=False)
+    chorus_password_expiry_date = fields.Date(related="company_id.chorus_password_expiry_date")
+    chorus_secret_renewal_date = fields.Date(related="company_id.chorus_secret_renewal_date")
+    chorus_simulator_url = fields.Char(related="company_id.chorus_simulator_url", readonly=False)
+    chorus_supplier_structure_identifier = fields.Char(related="company_id.chorus_supplier_structure_identifier")
+    chorus_bank_account_identifier = fields.Char(related="company_id.chorus_bank_account_identifier")
+    chorus_auth_failed = fields.Boolean(related="company_id.chorus_auth_failed")
+    chorus_auth_failed_message = fields.Text(related="company_id.chorus_auth_failed_message")
+    chorus_connection_ok = fields.Boolean(related="company_id.chorus_connection_ok")
+    chorus_connection_report = fields.Text(related="company_id.chorus_connection_report")
+    # secrets: typed here, written to the company only when valid; never read back into the form
+    chorus_tech_password_new = fields.Char(string="New technical password", groups="base.group_system")
+    chorus_tech_password_confirm = fields.Char(string="Confirm the technical password", groups="base.group_system")
+    chorus_piste_client_secret_new = fields.Char(string="New PISTE client secret", groups="base.group_system")
+    chorus_tech_password_is_set = fields.Boolean(compute="_compute_chorus_secrets_set")
+    chorus_piste_client_secret_is_set = fields.Boolean(compute="_compute_chorus_secrets_set")
+
+    def _compute_chorus_secrets_set(self):
+        for settings in self:
+            company = settings.company_id.sudo()
+            settings.chorus_tech_password_is_set = bool(company.chorus_tech_password)
+            settings.chorus_piste_client_secret_is_set = bool(company.chorus_piste_client_secret)
+
+    def set_values(self):
+        self._chorus_check_settings()
+        super().set_values()
+        self._chorus_save_secrets()
+
+    def _chorus_check_settings(self):
+        for settings in self:
+            problem = siret_problem(settings.chorus_company_registry)
+            uses_chorus = settings.chorus_auto_transfer or settings.chorus_tech_login or (
+                settings.company_id.country_id.code == "FR")
+            if problem and uses_chorus and (settings.chorus_auto_transfer or settings.chorus_company_registry):
+                raise UserError(self.env._(
+                    "The SIRET of the issuing company %(problem)s. Enter the 14 digits of the establishment "
+                    "that issues the invoices.", problem=PROBLEMS[problem][0]))
+            login = (settings.chorus_tech_login or "").strip()
+            if login and "@" not in login:
+                raise UserError(self.env._(
+                    "The technical account login must look like TECH_1_…@cpro.fr (the technical account "
+                    "created in the \"Raccordement EDI/API\" space of Chorus Pro)."))
+
+    def _chorus_save_secrets(self):
+        fields_typed = ("chorus_tech_password_new", "chorus_tech_password_confirm", "chorus_piste_client_secret_new")
+        for settings in self:
+            if not self.env.is_system():
+                if any(settings.sudo()[name] for name in fields_typed):
+                    raise AccessError(self.env._("Only the Settings administrators may change the Chorus Pro "
+                                                 "secrets."))
+                continue
+            vals = {}
+            password, confirm = settings.chorus_tech_password_new, settings.chorus_tech_password_confirm
+            if password or confirm:
+                if password != confirm:
+                    raise UserError(self.env._(
+                        "The technical password and its confirmation differ: type the same password twice. "
+                        "The password was not saved."))
+                vals["chorus_tech_password"] = password
+            if settings.chorus_piste_client_secret_new:
+                vals["chorus_piste_client_secret"] = settings.chorus_piste_client_secret_new.strip()
+            if vals:
+                settings.company_id.sudo().write(vals)
+            # the transient record must not keep the secrets
+            settings.sudo().write({name: False for name in fields_typed})
+
+    def action_chorus_test_connection(self):
+        self.ensure_one()
+        if not self.env.user.has_group("account.group_account_manager") and not self.env.is_system():
+            raise AccessError(self.env._("Only the accounting administrators may test the Chorus Pro connection."))
+        ok, message = self.company_id._chorus_test_connection()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Chorus Pro"),
+                "message": message,
+                "type": "success" if ok else "danger",
+                "sticky": not ok,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
