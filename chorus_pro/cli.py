@@ -398,7 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def exit_code(error: BaseException) -> int:
-    if isinstance(error, (ConfigurationError, DocumentValidationError, UsageError)):
+    from .invoice_json import InvoiceFileError
+
+    if isinstance(error, (ConfigurationError, DocumentValidationError, InvoiceFileError, UsageError)):
         return EXIT_USAGE
     if isinstance(error, (OutcomeUnknownError, TransientError, ProtocolError)):
         return EXIT_TRANSIENT

@@ -4,8 +4,10 @@ The steps follow the order in which a company sets up its connection (PISTE
 application, API subscriptions, technical account, raccordement of its
 structure, bank details), so the first failed step is the one to fix.  Each
 failed step says what to do, in French (the words of the Chorus Pro and PISTE
-portals).  The steps after a failure are reported as "not run": their result
-would only repeat the first problem.
+portals).  The steps that depend on a failed one are reported as "not run":
+their result would only repeat the first problem.  Every API is probed even
+when one fails, so that one run lists every missing subscription; the bank
+details and the password expiry are independent of each other.
 """
 
 from __future__ import annotations

@@ -1,0 +1,229 @@
+"""The setup doctor against the simulator (over HTTP on 127.0.0.1, and in process)."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from chorus_pro import auth
+from chorus_pro.client import ChorusProClient
+from chorus_pro.config import ChorusConfig, Environment
+from chorus_pro.doctor import (
+    NOT_RUN_FR,
+    STEPS,
+    PasswordExpiry,
+    doctor_ok,
+    first_failure,
+    format_report_fr,
+    is_warning,
+    run_doctor,
+    supplier_structure_id,
+)
+from chorus_pro.results import BankAccount
+from chorus_pro.simulator import Simulator, SimulatorServer, seed
+
+STEP_KEYS = [key for key, _title in STEPS]
+
+
+@pytest.fixture
+def sim():
+    return Simulator()
+
+
+@pytest.fixture
+def server(sim):
+    with SimulatorServer(sim) as running:
+        yield running
+
+
+@pytest.fixture
+def config(server):
+    return ChorusConfig(simulator_url=server.url).with_simulation_defaults()
+
+
+def make_client(config):
+    return ChorusProClient(config, token_cache=auth.TokenCache(), sleep=lambda seconds: None)
+
+
+@pytest.fixture
+def client(config):
+    with make_client(config) as running:
+        yield running
+
+
+def by_key(results):
+    return {result.key: result for result in results}
+
+
+def today(sim):
+    return sim.now().date()
+
+
+def assert_not_run_after(results, key):
+    keys = [result.key for result in results]
+    assert keys == STEP_KEYS
+    for result in results[keys.index(key) + 1:]:
+        assert not result.passed
+        assert result.message_fr == NOT_RUN_FR
+
+
+def test_every_step_passes_on_the_seed(sim, client):
+    results = run_doctor(client, supplier_siret=seed.SUPPLIER.siret, today=today(sim))
+    assert [r.key for r in results] == STEP_KEYS
+    assert doctor_ok(results), format_report_fr(results)
+    assert all(r.title_fr for r in results)
+    steps = by_key(results)
+    assert steps["supplier"].value == seed.SUPPLIER.id == supplier_structure_id(results)
+    assert steps["bank_accounts"].value == [BankAccount(*seed.SUPPLIER_BANK_ACCOUNTS[0])]
+    expiry = steps["password_expiry"].value
+    assert isinstance(expiry, PasswordExpiry)
+    assert expiry.days_left in (seed.TECH_PASSWORD_VALID_DAYS - 1, seed.TECH_PASSWORD_VALID_DAYS)
+    assert not any(is_warning(r) for r in results)
+    report = format_report_fr(results)
+    assert "Connexion avec Chorus Pro établie" in report
+    assert "[KO]" not in report
+    # one token for the whole run
+    assert client.stats.token_requests == 1
+
+
+def test_without_siret_the_single_supplier_structure_is_used(sim, client):
+    results = run_doctor(client, today=today(sim))
+    assert doctor_ok(results)
+    assert supplier_structure_id(results) == seed.SUPPLIER.id
+
+
+def test_in_process_with_a_config(sim):
+    results = run_doctor(ChorusConfig(environment=Environment.SIMULATION), simulator=sim, today=today(sim))
+    assert doctor_ok(results), format_report_fr(results)
+    assert sim.stats.token_requests >= 1  # the given simulator answered, not the process-wide one
+
+
+def test_missing_setting_stops_before_any_call():
+    config = ChorusConfig(environment=Environment.QUALIFICATION, piste_client_id="abc")
+    results = run_doctor(config)
+    failure = first_failure(results)
+    assert failure.key == "settings"
+    assert "manquant" in failure.message_fr and "secret client PISTE" in failure.message_fr
+    assert_not_run_after(results, "settings")
+    assert "Connexion avec Chorus Pro non établie" in format_report_fr(results)
+
+
+def test_wrong_piste_secret(sim, config):
+    wrong = "wrong-secret-4242"
+    with make_client(replace(config, piste_client_secret=wrong)) as client:
+        results = run_doctor(client, today=today(sim))
+    failure = first_failure(results)
+    assert failure.key == "piste_token"
+    assert "Vérifiez le client ID et le secret de l'application PISTE" in failure.message_fr
+    assert_not_run_after(results, "piste_token")
+    report = format_report_fr(results)
+    assert wrong not in report and all(wrong not in r.message_en for r in results)
+
+
+def test_unreachable_platform_is_reported_as_temporary():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = ChorusConfig(simulator_url=f"http://127.0.0.1:{port}", max_attempts=1).with_simulation_defaults()
+    with make_client(config) as client:
+        results = run_doctor(client)
+    failure = first_failure(results)
+    assert failure.key == "piste_token"
+    assert "Réessayez" in failure.message_fr
+    assert failure.value.retryable
+
+
+def test_unsubscribed_required_api(sim, client):
+    sim.unsubscribe("factures")
+    results = run_doctor(client, today=today(sim))
+    steps = by_key(results)
+    failure = steps["api_factures"]
+    assert not failure.passed
+    assert "acceptez les CGU de l'API Factures" in failure.message_fr
+    assert "rattachez-la à votre application" in failure.message_fr
+    # the other APIs are still probed, so that one run lists every missing subscription
+    assert all(steps[f"api_{api}"].passed for api in ("structures", "transverses", "utilisateurs",
+                                                      "engagementsJuridiques", "facturesTravaux"))
+    assert steps["technical_account"].message_fr == NOT_RUN_FR
+    assert not doctor_ok(results)
+
+
+def test_unsubscribed_optional_api_is_a_warning(sim, client):
+    sim.unsubscribe("facturesTravaux")
+    results = run_doctor(client, today=today(sim))
+    assert doctor_ok(results)
+    works = by_key(results)["api_facturesTravaux"]
+    assert is_warning(works)
+    assert "acceptez les CGU de l'API FacturesTravaux" in works.message_fr
+    report = format_report_fr(results)
+    assert "[!!] API FacturesTravaux accessible" in report
+    assert "Connexion avec Chorus Pro établie" in report
+
+
+def test_expired_technical_password(sim, client):
+    sim.expire_technical_password()
+    results = run_doctor(client, today=today(sim))
+    failure = first_failure(results)
+    assert failure.key == "technical_account"
+    assert "compte technique créé dans l'espace Raccordement EDI/API" in failure.message_fr
+    assert "renouveler" in failure.message_fr
+    assert_not_run_after(results, "technical_account")
+    assert seed.TECH_PASSWORD not in format_report_fr(results)
+
+
+def test_wrong_technical_password(sim, config):
+    with make_client(replace(config, tech_password="Not-The-Password-1")) as client:
+        results = run_doctor(client, today=today(sim))
+    failure = first_failure(results)
+    assert failure.key == "technical_account"
+    assert "Not-The-Password-1" not in format_report_fr(results)
+
+
+def test_password_expiring_soon_is_a_warning(sim, client):
+    sim.set_technical_password(seed.TECH_PASSWORD, valid_days=10)
+    results = run_doctor(client, today=today(sim))
+    assert doctor_ok(results)
+    expiry = by_key(results)["password_expiry"]
+    assert is_warning(expiry)
+    assert expiry.value.days_left in (9, 10)
+    assert expiry.message_fr.startswith("Attention : le mot de passe du compte technique expire le")
+
+
+def test_password_expiry_counted_from_the_given_day(sim, client):
+    later = today(sim) + timedelta(days=seed.TECH_PASSWORD_VALID_DAYS + 5)
+    expiry = by_key(run_doctor(client, today=later))["password_expiry"]
+    assert not expiry.passed
+    assert "a expiré le" in expiry.message_fr
+
+
+def test_supplier_not_attached(sim, client):
+    results = run_doctor(client, supplier_siret=seed.TITULAIRE.siret, today=today(sim))
+    failure = first_failure(results)
+    assert failure.key == "supplier"
+    assert f"La structure SIRET {seed.TITULAIRE.siret} n'est pas rattachée au compte technique" in failure.message_fr
+    assert "raccordement" in failure.message_fr
+    assert seed.SUPPLIER.siret in failure.message_fr  # what is attached, to help the fix
+    assert_not_run_after(results, "supplier")
+
+
+def test_no_valid_bank_account(sim, client):
+    sim.store.bank_accounts[seed.SUPPLIER.id] = []
+    results = run_doctor(client, supplier_siret=seed.SUPPLIER.siret, today=today(sim))
+    failure = first_failure(results)
+    assert failure.key == "bank_accounts"
+    assert "Aucune coordonnée bancaire valide" in failure.message_fr
+    assert failure.value == []
+    # the password expiry does not depend on the bank details: still checked
+    assert by_key(results)["password_expiry"].passed
+
+
+def test_not_run_steps_of_a_report(sim, client):
+    sim.unsubscribe("utilisateurs")
+    report = format_report_fr(run_doctor(client, today=today(sim)))
+    assert "[KO] API Utilisateurs accessible" in report
+    assert "[--] Compte technique accepté par Chorus Pro" in report
+    assert NOT_RUN_FR in report
+    assert "corrigez l'étape « API Utilisateurs accessible »" in report
