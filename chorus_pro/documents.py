@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import DocumentValidationError, ValidationIssue
+from .results import ReferenceRequirement
 from .siret import PROBLEMS as SIRET_PROBLEMS
 from .siret import compact_siret, siret_problem
 from .statuses import SUBMIT_CADRES, VALIDATOR_CADRES, WORKS_CADRES, Cadre, parse_cadre
@@ -68,6 +69,9 @@ class Party:
     structure_id: int | None = None
     service_code: str = ""
     service_id: int | None = None
+    #: for a buyer: the references its Chorus Pro structure requires (``structures/v1/consulter``),
+    #: when known, so that a missing service code or engagement juridique is caught before sending
+    requirement: ReferenceRequirement | None = None
 
 
 @dataclass
@@ -281,12 +285,36 @@ def _check_parties(issues: _Issues, invoice: Invoice) -> None:
     if not (invoice.number or "").strip():
         issues.add("number", "Le numéro de facture est absent : validez la facture pour lui attribuer un numéro.",
                    "The invoice number is missing: post the invoice first.")
+    _check_routing(issues, invoice)
     if (invoice.buyer.service_code or "").strip().upper() == PUBLIC_INVOICES_SERVICE:
         issues.add("buyer.service_code",
                    f"Le code service {PUBLIC_INVOICES_SERVICE} est réservé aux factures entre entités publiques : "
                    "choisissez un autre code service du destinataire (ou aucun s'il n'en exige pas).",
                    f"Service code {PUBLIC_INVOICES_SERVICE} is reserved to invoices between public entities: "
                    "choose another service code of the buyer.")
+
+
+def _check_routing(issues: _Issues, invoice: Invoice) -> None:
+    """The references the buyer requires (when its Chorus Pro settings are known)."""
+    requirement = invoice.buyer.requirement
+    if requirement is None:
+        return
+    requirement = ReferenceRequirement(requirement)
+    buyer = invoice.buyer.name or invoice.buyer.siret
+    has_service = bool((invoice.buyer.service_code or "").strip())
+    has_ej = bool((invoice.ej_number or "").strip())
+    if requirement.needs_service and not has_service:
+        issues.add("buyer.service_code", f"Le destinataire {buyer} exige un code service : choisissez le service "
+                   "destinataire de la facture (code service fourni par l'acheteur public).",
+                   f"Buyer {buyer} requires a service code (destinataire.codeServiceExecutant).")
+    if requirement.needs_ej and not has_ej:
+        issues.add("ej_number", f"Le destinataire {buyer} exige un numéro d'engagement juridique : reportez le "
+                   "numéro du bon de commande ou de l'engagement fourni par l'acheteur public.",
+                   f"Buyer {buyer} requires an engagement juridique number (references.numeroBonCommande).")
+    if requirement is ReferenceRequirement.SERVICE_OR_EJ and not (has_service or has_ej):
+        issues.add("buyer.service_code", f"Le destinataire {buyer} exige un code service ou un numéro "
+                   "d'engagement juridique : renseignez l'un des deux.",
+                   f"Buyer {buyer} requires a service code or an engagement juridique number.")
 
 
 def _check_cadre(issues: _Issues, invoice: Invoice, operation: str) -> None:

@@ -142,13 +142,15 @@ def build_invoice(**overrides):
     from decimal import Decimal
 
     from chorus_pro.documents import Attachment, Invoice, Line, Party, Totals, VatLine
+    from chorus_pro.results import ReferenceRequirement
     from chorus_pro.simulator import seed
 
     values = dict(
         number="FA-2026-0042",
         invoice_date=date(2026, 11, 2),
         supplier=Party(seed.SUPPLIER.siret, seed.SUPPLIER.name, structure_id=seed.SUPPLIER.id),
-        buyer=Party(seed.COMMUNE.siret, seed.COMMUNE.name, service_code="SERV-TECH"),
+        buyer=Party(seed.COMMUNE.siret, seed.COMMUNE.name, service_code="SERV-TECH",
+                    requirement=ReferenceRequirement.SERVICE),
         lines=[Line(1, "Reprise de maçonnerie - école", Decimal("3"), Decimal("1250.00"), Decimal("20"),
                     reference="LOT-02", unit="forfait"),
                Line(2, "Isolation des combles", Decimal("12.5"), Decimal("40.00"), Decimal("5.5"), unit="m2")],
@@ -168,13 +170,15 @@ def build_works_invoice(cadre=None, **overrides):
     from datetime import date
 
     from chorus_pro.documents import Attachment, Party
+    from chorus_pro.results import ReferenceRequirement
     from chorus_pro.simulator import seed
     from chorus_pro.statuses import Cadre
 
     values = dict(
         number="SIT-2026-03",
         cadre=cadre or Cadre.A4,
-        buyer=Party(seed.OPH.siret, seed.OPH.name, service_code="MOA-TRAVAUX"),
+        buyer=Party(seed.OPH.siret, seed.OPH.name, service_code="MOA-TRAVAUX",
+                    requirement=ReferenceRequirement.NONE),
         moe=Party(seed.MOE.siret, seed.MOE.name),
         moa=Party(seed.OPH.siret, seed.OPH.name, service_code="MOA-TRAVAUX"),
         situation_number=3,

@@ -22,6 +22,7 @@ from chorus_pro.documents import (
     validate_invoice,
 )
 from chorus_pro.errors import ChorusProError, DocumentValidationError
+from chorus_pro.results import ReferenceRequirement
 from chorus_pro.simulator import seed
 from chorus_pro.siret import compact_siret, is_valid_siret, siret_problem
 from chorus_pro.statuses import Cadre
@@ -363,3 +364,36 @@ def test_unknown_codes_are_reported_by_field():
     assert [i.field for i in issues] == ["cadre", "payment_mode"]
     assert "cadre de facturation « A99 »" in issues[0].message_fr
     assert "mode de paiement « CARTE »" in issues[1].message_fr
+
+
+# -- references the buyer requires ---------------------------------------------------------------
+def buyer_requiring(requirement, service_code=""):
+    return Party(seed.HOPITAL.siret, seed.HOPITAL.name, service_code=service_code, requirement=requirement)
+
+
+def test_buyer_requiring_a_service_code():
+    invoice = build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE))
+    only_issue(invoice, "buyer.service_code", seed.HOPITAL.name, "exige un code service")
+
+
+def test_buyer_requiring_an_engagement_juridique():
+    invoice = build_invoice(buyer=buyer_requiring(ReferenceRequirement.EJ))
+    only_issue(invoice, "ej_number", "exige un numéro d'engagement juridique")
+    validate_invoice(build_invoice(buyer=buyer_requiring(ReferenceRequirement.EJ), ej_number="EJ-CH-2026-001"))
+
+
+def test_buyer_requiring_both():
+    issues = issues_of(build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE_AND_EJ)))
+    assert [i.field for i in issues] == ["buyer.service_code", "ej_number"]
+
+
+def test_buyer_requiring_one_or_the_other():
+    only_issue(build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE_OR_EJ)), "buyer.service_code",
+               "code service ou un numéro d'engagement juridique")
+    validate_invoice(build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE_OR_EJ), ej_number="CC-1"))
+    validate_invoice(build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE_OR_EJ, "ENV")))
+
+
+@pytest.mark.parametrize("requirement", [None, ReferenceRequirement.NONE, "none"])
+def test_buyer_without_requirement_or_unknown_requirement(requirement):
+    validate_invoice(build_invoice(buyer=buyer_requiring(requirement)))
