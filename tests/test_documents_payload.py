@@ -250,3 +250,12 @@ def test_codes_given_as_text():
     assert body["references"]["typeFacture"] == "AVOIR" and body["references"]["typeTva"] == "SANS_TVA"
     with pytest.raises(ValueError, match="cadre"):
         payload(build_invoice(cadre="A99"))
+
+
+def test_zero_amounts_and_zero_rate_are_kept():
+    invoice = build_invoice(cadre=Cadre.A2, payment_mode=PaymentMode.CHEQUE,
+                            totals=Totals(D("4250.00"), D("777.50"), D("5027.50"), D("0")))
+    invoice.lines[1].vat_rate = D("0")
+    body = payload(invoice, DepositMode.DATA)
+    assert body["montantTotal"]["montantAPayer"] == 0.0
+    assert body["lignePoste"][1]["lignePosteTauxTvaManuel"] == 0.0
