@@ -249,7 +249,6 @@ def normalize_invoice(invoice: Invoice, issues: list | None = None) -> Invoice:
                 raise ValueError(f"unknown {name} {value!r}") from None
             issues.append(ValidationIssue(name, f"Le {label} « {value} » est inconnu de Chorus Pro : choisissez une "
                                                 "valeur de la liste.", f"Unknown {name} {value!r}."))
-            changes[name] = getattr(Invoice, name, None) if name != "cadre" else Cadre.A1
     return replace(invoice, **changes)
 
 
