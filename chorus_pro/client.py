@@ -16,6 +16,7 @@ import random
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -159,7 +160,7 @@ class ChorusProClient:
         self._own_session = session is None
         self.session = session if session is not None else build_session(self.config, simulator)
         self._sleep = sleep or time.sleep
-        self._tokens = token_cache or auth.default_cache
+        self._tokens = token_cache or _default_token_cache(self.config, simulator)
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._validated = False
@@ -659,6 +660,25 @@ class ChorusProClient:
         payload = build_submit_payload(invoice, mode=mode, supplier_structure_id=supplier_structure_id,
                                        main_attachment_id=main_id, attachment_ids=attachment_ids)
         return self.submit_invoice(payload, reference=invoice.number)
+
+
+#: in-process simulators all answer on SIMULATION_BASE_URL: one token cache per simulator
+_SIMULATOR_TOKEN_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SIMULATOR_CACHES_LOCK = threading.Lock()
+
+
+def _default_token_cache(config: ChorusConfig, simulator) -> auth.TokenCache:
+    if not config.in_process:
+        return auth.default_cache
+    if simulator is None:
+        from .simulator import default_simulator
+
+        simulator = default_simulator()
+    with _SIMULATOR_CACHES_LOCK:
+        cache = _SIMULATOR_TOKEN_CACHES.get(simulator)
+        if cache is None:
+            cache = _SIMULATOR_TOKEN_CACHES[simulator] = auth.TokenCache()
+        return cache
 
 
 # -- wire helpers ---------------------------------------------------------------------------------
