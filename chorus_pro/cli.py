@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import replace
@@ -85,7 +86,7 @@ def _yes_no(value) -> str:
 def _date(value) -> str:
     if value is None:
         return ""
-    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.isoformat()
+    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "hour") else value.isoformat()
 
 
 # -- configuration ---------------------------------------------------------------------------------
@@ -287,26 +288,69 @@ def cmd_search(args, config) -> int:
 
 
 def cmd_simulator(args, config) -> int:
-    from .simulator import Simulator, SimulatorServer, seed
+    from .simulator import Simulator, seed
 
+    # SIGTERM (docker stop, a test terminating the process) stops the server like Ctrl-C
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     simulator = Simulator(**_simulator_options(args))
-    with SimulatorServer(simulator, host=args.host, port=args.port) as server:
-        url = server.url
-        print(f"Chorus Pro simulator listening on {url}")
-        print(format_fields([
-            ("PISTE client ID", seed.PISTE_CLIENT_ID),
-            ("PISTE client secret", seed.PISTE_CLIENT_SECRET),
-            ("Technical login", seed.TECH_LOGIN),
-            ("Technical password", seed.TECH_PASSWORD),
-            ("Supplier", f"{seed.SUPPLIER.name}, SIRET {seed.SUPPLIER.siret}, Chorus Pro id {seed.SUPPLIER.id}"),
-        ]))
-        print("These are the simulator's own test credentials: the chorus-pro command uses them by default in "
-              "the simulation environment.")
-        print(f"Try: chorus-pro --simulator-url {url} doctor")
-        print("Press Ctrl-C to stop.", flush=True)
-        _wait_for_interrupt()
+    try:
+        with _simulator_server(simulator, args.host, args.port) as server:
+            url = server.url
+            print(f"Chorus Pro simulator listening on {url}")
+            print(format_fields([
+                ("PISTE client ID", seed.PISTE_CLIENT_ID),
+                ("PISTE client secret", seed.PISTE_CLIENT_SECRET),
+                ("Technical login", seed.TECH_LOGIN),
+                ("Technical password", seed.TECH_PASSWORD),
+                ("Supplier",
+                 f"{seed.SUPPLIER.name}, SIRET {seed.SUPPLIER.siret}, Chorus Pro id {seed.SUPPLIER.id}"),
+                ("Status changes", f"every {simulator.step_seconds:g} s for a deposited invoice"),
+            ]))
+            print("These are the simulator's own test credentials: the chorus-pro command uses them by default in "
+                  "the simulation environment.")
+            print(f"Try: chorus-pro --simulator-url {url.replace('//0.0.0.0:', '//127.0.0.1:')} doctor")
+            print("Press Ctrl-C to stop.", flush=True)
+            _wait_forever()
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM at any moment
+        pass
     print("Simulator stopped.", flush=True)
     return EXIT_OK
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _simulator_server(simulator, host: str, port: int):
+    from .simulator import SimulatorServer
+
+    if host in LOOPBACK_HOSTS:
+        return SimulatorServer(simulator, host=host, port=port)
+    # only meant for a container network (docker compose), where other containers must reach it
+    print(f"warning: the simulator listens on {host}, not only on this machine: use this inside a container "
+          "network only", file=sys.stderr, flush=True)
+    return _ContainerServer(simulator, host, port)
+
+
+class _ContainerServer:
+    """The simulator on a non-loopback address (``--host 0.0.0.0`` in docker compose), in a thread."""
+
+    def __init__(self, simulator, host: str, port: int):
+        from werkzeug.serving import make_server
+
+        self._server = make_server(host, port, simulator.wsgi_app, threaded=True)
+        self._server.daemon_threads = True
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="chorus-simulator", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        self._server.server_close()
 
 
 def _simulator_options(args) -> dict:
@@ -322,14 +366,9 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _wait_for_interrupt() -> None:
-    # SIGTERM (docker stop, a test terminating the process) stops the server like Ctrl-C
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+def _wait_forever() -> None:
+    while True:
+        time.sleep(3600)
 
 
 def _checked_siret(value: str) -> str:
@@ -389,7 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(handler=cmd_search)
 
     simulator = commands.add_parser("simulator", help="serve the Chorus Pro simulator over HTTP until Ctrl-C")
-    simulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    simulator.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)")
     simulator.add_argument("--port", type=int, default=8085, help="port (default 8085; 0 picks a free one)")
     simulator.add_argument("--step-seconds", type=float, metavar="SECONDS",
                            help="seconds between two automatic status changes of a deposited invoice")

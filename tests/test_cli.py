@@ -59,10 +59,10 @@ def free_port() -> int:
 class SimulatorProcess:
     """``python3 -m chorus_pro simulator`` on a free port; stopped (SIGTERM) at the end of the module."""
 
-    def __init__(self, *extra_args):
+    def __init__(self, *extra_args, host="127.0.0.1"):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chorus_pro", "simulator", "--port", str(self.port), *extra_args],
+            [sys.executable, "-m", "chorus_pro", "simulator", "--host", host, "--port", str(self.port), *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
             env=clean_env(), cwd=REPO)
         self.lines: queue.Queue = queue.Queue()
@@ -138,6 +138,18 @@ def test_simulator_prints_its_url_and_test_credentials(simulator):
 def test_simulator_stops_on_sigterm():
     running = SimulatorProcess()
     assert running.stop() == 0
+
+
+def test_simulator_on_another_address_for_containers():
+    # what docker compose does with 0.0.0.0, tried on another loopback address
+    running = SimulatorProcess(host="127.0.0.2")
+    try:
+        assert running.url.startswith("http://127.0.0.2:")
+        assert "warning: the simulator listens on 127.0.0.2" in running.process.stderr.readline()
+        result = run_cli("--simulator-url", running.url, "doctor")
+        assert result.returncode == 0, result.stderr
+    finally:
+        assert running.stop() == 0
 
 
 # -- doctor -------------------------------------------------------------------------------------------
