@@ -614,6 +614,21 @@ class ChorusProClient:
         return result if result.invoice_number else replace(result, invoice_number=invoice.number)
 
     # -- higher level ------------------------------------------------------------------------------
+    def _upload_before_deposit(self, attachment: Attachment, invoice_number: str) -> int:
+        """Upload a file of an invoice about to be deposited.
+
+        A lost upload answer leaves at most an unreferenced file on Chorus Pro: the
+        invoice itself was not deposited, so it is safe to send it again later.
+        """
+        try:
+            return self.upload_file(attachment).attachment_id
+        except OutcomeUnknownError:
+            raise TransientError(
+                f"The upload of {attachment.name} (transverses/v1/ajouter/fichier) was not confirmed; invoice "
+                f"{invoice_number} was not deposited and can be sent again",
+                f"Chorus Pro n'a pas confirmé l'envoi du fichier {attachment.name} ; la facture "
+                f"{invoice_number} n'a pas été déposée et pourra être renvoyée.") from None
+
     def find_supplier_invoice(self, invoice_number: str, *, around: date | None = None,
                               include_works: bool = False) -> InvoiceSummary | None:
         """Reconcile a lost deposit: the invoice with this supplier number, or None.
@@ -651,8 +666,10 @@ class ChorusProClient:
 
         works = invoice.cadre.is_works
         validate_invoice(invoice, operation="works" if works else "soumettre", mode=mode)
-        main_id = self.upload_file(invoice.main_pdf).attachment_id if invoice.main_pdf is not None else None
-        attachment_ids = [self.upload_file(a).attachment_id for a in invoice.attachments]
+        files = ([invoice.main_pdf] if invoice.main_pdf is not None else []) + list(invoice.attachments)
+        uploaded = [self._upload_before_deposit(f, invoice.number) for f in files]
+        main_id = uploaded.pop(0) if invoice.main_pdf is not None else None
+        attachment_ids = uploaded
         if works:
             return self.deposit_works_document(invoice, supplier_structure_id=supplier_structure_id,
                                                main_attachment_id=main_id, attachment_ids=attachment_ids,

@@ -224,3 +224,36 @@ def test_secrets_stay_out_of_logs_during_failures(sim, client, caplog, make_invo
     for secret in (seed.PISTE_CLIENT_SECRET, seed.TECH_PASSWORD):
         assert secret not in caplog.text
     assert f"{READ}: HTTP 401" in caplog.text and f"{SUBMIT}: HTTP 500" in caplog.text
+
+
+def test_lost_upload_answer_means_nothing_was_deposited(sim, client, make_invoice):
+    sim.faults.add(LOST_ANSWER, "transverses/v1/ajouter/fichier", count=1)
+    with pytest.raises(TransientError) as info:
+        client.send_invoice(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id)
+    assert "FA-UP-1" in info.value.message_fr and sim.deposit_count("FA-UP-1") == 0
+    assert client.send_invoice(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id).invoice_id
+    assert sim.deposit_count("FA-UP-1") == 1
+
+
+def test_lost_works_deposit_is_found_again(sim, client, make_works_invoice):
+    from chorus_pro.works import WORKS_API, WORKS_OPERATION
+
+    sim.faults.add(LOST_ANSWER, f"{WORKS_API}/v1/{WORKS_OPERATION}", count=1)
+    with pytest.raises(OutcomeUnknownError) as info:
+        client.send_invoice(make_works_invoice(), supplier_structure_id=seed.SUPPLIER.id)
+    assert info.value.reference == "SIT-2026-03"
+    found = client.find_supplier_invoice("SIT-2026-03", around=sim.now().date(), include_works=True)
+    assert found is not None and sim.deposit_count("SIT-2026-03") == 1
+
+
+@pytest.mark.parametrize("kind", [HTTP_503, RESET])
+def test_token_endpoint_failures(sim, client, make_invoice, kind):
+    sim.faults.add(kind, "oauth/token", count=1)
+    assert client.get_structure(seed.COMMUNE.id).id == seed.COMMUNE.id  # a read retries
+    assert client.stats.retries == 1 and client.stats.token_requests == 2
+    sim.revoke_tokens()
+    client._tokens.clear()
+    sim.faults.add(kind, "oauth/token", count=1)
+    with pytest.raises(TransientError):  # a write is not retried, and nothing was sent
+        _submit(client, make_invoice)
+    assert sim.deposit_count("FA-FAULT-1") == 0
