@@ -37,14 +37,22 @@ def _party(sim, block: dict, role: str):
     return structure
 
 
+def _one_of(body: dict, references: dict, name: str):
+    """A field accepted at the top level or in ``references``: the same value if given twice."""
+    top, inner = body.get(name), references.get(name)
+    if top and inner and top != inner:
+        raise m.business(m.MISSING_FIELD, f"« {name} » ({top}) et « references.{name} » ({inner}) diffèrent : "
+                                          "donnez une seule valeur.", prefix="GFT", field=name)
+    return top or inner
+
+
 def soumettre_travaux(sim, body: dict) -> dict:
     cadre = _required((body.get("cadreDeFacturation") or {}).get("codeCadreFacturation"),
                       "cadreDeFacturation.codeCadreFacturation", "Le cadre de facturation")
     references = body.get("references") or {}
-    works_type = _required(body.get("typeFactureTravaux") or references.get("typeFactureTravaux"),
-                           "typeFactureTravaux", "Le type de facture de travaux")
-    market = _required(references.get("numeroMarche") or body.get("numeroMarche"), "references.numeroMarche",
-                       "Le numéro de marché")
+    works_type = _required(_one_of(body, references, "typeFactureTravaux"), "typeFactureTravaux",
+                           "Le type de facture de travaux")
+    market = _required(_one_of(body, references, "numeroMarche"), "references.numeroMarche", "Le numéro de marché")
     values = check_common(sim, body)
     moe = _party(sim, body.get("moe") or {}, "moe")
     moa = _party(sim, body.get("moa") or {}, "moa")
