@@ -98,6 +98,22 @@ class ClientStats:
     by_operation: dict = field(default_factory=dict)
 
 
+class _Retryable(Exception):
+    """Inside :meth:`ChorusProClient.call`: ``error`` may go away by itself (reads try again)."""
+
+    def __init__(self, error: ChorusProError, delay: float | None = None):
+        super().__init__(str(error))
+        self.error, self.delay = error, delay
+
+
+class _Unauthorized(Exception):
+    """Inside :meth:`ChorusProClient.call`: HTTP 401 with ``token`` (never shown)."""
+
+    def __init__(self, token: str, body: str):
+        super().__init__("HTTP 401")
+        self.token, self.body = token, body
+
+
 class StructureLookupError(BusinessError):
     """A SIRET does not lead to exactly one active structure of the Chorus Pro directory."""
 
@@ -195,58 +211,58 @@ class ChorusProClient:
         attempt, replayed = 0, False
         while True:  # bounded: max_attempts, plus one replay after a 401
             attempt += 1
-            failure, delay = None, None
             try:
-                token = self._token()
-            except TransientError as exc:  # nothing sent yet
-                failure = exc
-            else:
-                try:
-                    response = self._send(method, url, payload, token, op)
-                except requests.exceptions.RequestException as exc:
-                    cause = describe_failure(exc)
-                    if request_not_sent(exc):
-                        failure = self._transient(op, cause)
-                    elif write:
-                        raise OutcomeUnknownError(op, reference, cause) from None
-                    else:
-                        failure = self._transient(op, cause)
-                else:
-                    status = response.status_code
-                    if status == 401:
-                        # an expired or revoked token: the request was not processed, replay once
-                        self._tokens.invalidate(token)
-                        if not replayed:
-                            replayed, attempt = True, attempt - 1
-                            self._count_retry(op)
-                            continue
-                        raise classify_auth_failure(401, _text(response), api)
-                    if status == 403:
-                        raise classify_auth_failure(403, _text(response), api)
-                    if status == 429:
-                        asked = parse_retry_after(response.headers.get("Retry-After"))
-                        delay = min(asked, self.config.backoff_max) if asked is not None else None
-                        failure = self._transient(op, "HTTP 429, too many requests", status, delay)
-                    elif status >= 500:
-                        if write:
-                            raise OutcomeUnknownError(op, reference, f"HTTP {status}")
-                        failure = self._transient(op, f"HTTP {status}", status)
-                    else:
-                        try:
-                            data = _decode(response, op)
-                        except ProtocolError as exc:
-                            if status >= 300:
-                                raise _http_error(op, status) from None
-                            if write:
-                                raise OutcomeUnknownError(op, reference, "malformed answer") from None
-                            failure = exc
-                        else:
-                            return self._check_envelope(op, status, data, write)
-            if write or attempt >= self.config.max_attempts:
-                raise failure
-            self._count_retry(op)
-            self._sleep(delay if delay is not None else
-                        backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max, self._rng))
+                return self._attempt(api, op, url, method, payload, write, reference)
+            except _Unauthorized as refused:
+                # an expired or revoked token: the request was not processed, so replay it once
+                self._tokens.invalidate(refused.token)
+                if replayed:
+                    raise classify_auth_failure(401, refused.body, api) from None
+                replayed, attempt = True, attempt - 1
+                self._count_retry(op)
+            except _Retryable as retry:
+                if write or attempt >= self.config.max_attempts:
+                    raise retry.error from None
+                self._count_retry(op)
+                self._sleep(retry.delay if retry.delay is not None else
+                            backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max, self._rng))
+
+    def _attempt(self, api: str, op: str, url: str, method: str, payload: bytes | None, write: bool,
+                 reference: str | None) -> dict:
+        """One request: its answer, or the error to raise, or _Retryable / _Unauthorized for :meth:`call`."""
+        try:
+            token = self._token()
+        except TransientError as exc:  # nothing sent yet
+            raise _Retryable(exc) from None
+        try:
+            response = self._send(method, url, payload, token, op)
+        except requests.exceptions.RequestException as exc:
+            cause = describe_failure(exc)
+            if write and not request_not_sent(exc):
+                raise OutcomeUnknownError(op, reference, cause) from None
+            raise _Retryable(self._transient(op, cause)) from None
+        status = response.status_code
+        if status == 401:
+            raise _Unauthorized(token, _text(response))
+        if status == 403:
+            raise classify_auth_failure(403, _text(response), api)
+        if status == 429:  # throttled: nothing was processed, even for a write
+            asked = parse_retry_after(response.headers.get("Retry-After"))
+            delay = min(asked, self.config.backoff_max) if asked is not None else None
+            raise _Retryable(self._transient(op, "HTTP 429, too many requests", status, delay), delay)
+        if status >= 500:
+            if write:
+                raise OutcomeUnknownError(op, reference, f"HTTP {status}")
+            raise _Retryable(self._transient(op, f"HTTP {status}", status))
+        try:
+            data = _decode(response, op)
+        except ProtocolError as exc:
+            if status >= 300:
+                raise _http_error(op, status) from None
+            if write:
+                raise OutcomeUnknownError(op, reference, "malformed answer") from None
+            raise _Retryable(exc) from None
+        return self._check_envelope(op, status, data, write)
 
     def _token(self) -> str:
         if not self._validated:
