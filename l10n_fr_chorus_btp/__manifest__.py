@@ -24,6 +24,9 @@
         "views/chorus_market_views.xml",
         "views/account_move_views.xml",
         "views/menus.xml",
+        "data/cron_followup.xml",
+        "wizard/chorus_followup_wizards_views.xml",
+        "views/account_move_followup_views.xml",
     ],
     "demo": [
         "demo/demo.xml",

@@ -27,6 +27,13 @@ class AccountMove(models.Model):
         return ["|", ("chorus_state", "in", ("action_needed", "error")),
                 "&", ("chorus_state", "=", "rejected"), ("payment_state", "!=", "reversed")]
 
+    def _chorus_is_concerned(self):
+        """The credit note of an invoice rejected on Chorus Pro only cancels it in the books: the rejected
+        invoice no longer exists for the buyer, so the credit note is not sent."""
+        if self.move_type == "out_refund" and self.reversed_entry_id.chorus_state == "rejected":
+            return False
+        return super()._chorus_is_concerned()
+
     # -- buttons of the Chorus Pro tab -------------------------------------------------------------
     def _chorus_open_wizard(self, model, statuses, title):
         wrong = self.filtered(lambda m: m.chorus_status not in statuses or not m.chorus_identifier)

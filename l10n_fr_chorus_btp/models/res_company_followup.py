@@ -2,6 +2,8 @@
 
 from odoo import fields, models
 
+from . import res_company  # noqa: F401  (overrides its methods: load it first)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"

@@ -1,1 +1,8 @@
 
+from . import (
+    chorus_complete_wizard,  # noqa: F401
+    chorus_followup_common,  # noqa: F401
+    chorus_recycle_wizard,  # noqa: F401
+    chorus_rejection_wizard,  # noqa: F401
+    chorus_validator_wizard,  # noqa: F401
+)

@@ -8,6 +8,8 @@ from odoo.exceptions import UserError
 
 from chorus_pro.documents import Attachment, _check_attachment, _Issues
 
+from . import chorus_followup_common  # noqa: F401  (the mixin must be loaded first)
+
 
 class ChorusProCompleteWizard(models.TransientModel):
     _name = "chorus.pro.complete.wizard"

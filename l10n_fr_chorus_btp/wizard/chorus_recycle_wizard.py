@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from chorus_pro.documents import MAX_EJ_LENGTH, PUBLIC_INVOICES_SERVICE
 from chorus_pro.siret import compact_siret, siret_problem
 
+from . import chorus_followup_common  # noqa: F401  (the mixin must be loaded first)
+
 
 class ChorusProRecycleWizard(models.TransientModel):
     _name = "chorus.pro.recycle.wizard"

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError
 
 from chorus_pro.siret import compact_siret, siret_problem
 
+from . import chorus_followup_common  # noqa: F401  (the mixin must be loaded first)
+
 
 class ChorusProValidatorWizard(models.TransientModel):
     _name = "chorus.pro.validator.wizard"

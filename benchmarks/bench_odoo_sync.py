@@ -1,0 +1,203 @@
+"""Benchmark of the Odoo status synchronisation against the simulator over real HTTP.
+
+N invoices (default 500) are deposited on the simulator, each with an Odoo invoice that
+knows its Chorus Pro id; simulated time then moves them along their paths and a share of
+them is suspended, rejected or sent back for recycling (some with the reason in the search
+answer, some only in their history).  Then, in the same database transaction:
+
+1. one run of the status synchronisation (``chorus.pro.sync``): a paginated
+   ``rechercher/fournisseur`` over the statuses changed since the last run, and one
+   ``consulter/historique`` only for a changed invoice whose reason is missing;
+2. from the same starting point (savepoint), the naive approach: one
+   ``consulter/historique`` per invoice.
+
+Printed: HTTP calls of each (token requests apart), the target ⌈N / page size⌉ + the
+invoices needing their history, wall times, and the ratios.  The transaction is rolled
+back at the end: the database is left as it was.
+
+Usage::
+
+    PYTHONPATH=. python3 benchmarks/bench_odoo_sync.py --db DB [--invoices 500]
+        [--db-host 127.0.0.1] [--db-user root] [--addons-path ...] [--install]
+
+``--install`` creates DB with the add-on installed when it does not exist (odoo-bin -i).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from unittest.mock import patch
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from chorus_pro.client import SEARCH_PAGE_SIZE, ChorusProClient  # noqa: E402
+from chorus_pro.documents import DepositMode, Invoice, Line, Party, Totals, VatLine  # noqa: E402
+from chorus_pro.simulator import Simulator, SimulatorServer, seed  # noqa: E402
+
+ODOO_ROOT = "/opt/odoo19"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="chorus_bench_sync")
+    parser.add_argument("--invoices", type=int, default=500)
+    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
+    parser.add_argument("--addons-path", default=f"{ODOO_ROOT}/addons,{ODOO_ROOT}/odoo/addons,{REPO}")
+    parser.add_argument("--install", action="store_true", help="create the database when missing")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser.parse_args()
+
+
+def ensure_database(args):
+    exists = subprocess.run(["psql", "-h", args.db_host, "-U", args.db_user, "-lqt"], capture_output=True,
+                            text=True, check=False).stdout
+    if any(line.split("|")[0].strip() == args.db for line in exists.splitlines()):
+        return
+    if not args.install:
+        sys.exit(f"database {args.db} does not exist: pass --install to create it")
+    print(f"creating database {args.db} with l10n_fr_chorus_btp (a few minutes)…", flush=True)
+    env = dict(os.environ, PYTHONPATH=REPO)
+    subprocess.run([sys.executable, f"{ODOO_ROOT}/odoo-bin", "-d", args.db, "--db_host", args.db_host,
+                    "--db_user", args.db_user, "--addons-path", args.addons_path, "-i", "l10n_fr_chorus_btp",
+                    "--stop-after-init", "--http-port", "8078", "--log-level", "warn"], env=env, check=True)
+
+
+def chorus_invoice(number: str, buyer) -> Invoice:
+    """A small data-mode invoice (no PDF): depositing 500 of them stays quick."""
+    service = "SERV-TECH" if buyer is seed.COMMUNE else ""
+    return Invoice(
+        number=number, invoice_date=date.today(),
+        supplier=Party(seed.SUPPLIER.siret, seed.SUPPLIER.name, structure_id=seed.SUPPLIER.id),
+        buyer=Party(buyer.siret, buyer.name, service_code=service),
+        lines=[Line(1, "Travaux de maçonnerie", Decimal("1"), Decimal("1000.00"), Decimal("20"))],
+        vat_lines=[VatLine(Decimal("20"), Decimal("1000.00"), Decimal("200.00"))],
+        totals=Totals(Decimal("1000.00"), Decimal("200.00"), Decimal("1200.00"), Decimal("1200.00")),
+        bank_account_id=seed.SUPPLIER_BANK_ACCOUNTS[0][0],
+        ej_number="CC-2026-042" if buyer is seed.COMMUNAUTE else "",
+    )
+
+
+def deposit_all(client, count):
+    ids = {}
+    for index in range(count):
+        number = f"BENCH-{index + 1:05d}"
+        buyer = seed.COMMUNE if index % 2 else seed.COMMUNAUTE
+        result = client.send_invoice(chorus_invoice(number, buyer), supplier_structure_id=seed.SUPPLIER.id,
+                                     mode=DepositMode.DATA)
+        ids[number] = result.invoice_id
+    return ids
+
+
+def drive_statuses(sim, ids, rng):
+    """Various states: most invoices move on, some wait for the supplier (with or without a reason)."""
+    sim.advance(3600 * 2.5)  # two steps of the default path for everybody
+    decisions = {"SUSPENDUE": "Bon de livraison manquant", "REJETEE": "Montant erroné",
+                 "A_RECYCLER": "Service destinataire inconnu"}
+    needing_history = 0
+    for number, invoice_id in ids.items():
+        roll = rng.random()
+        if roll < 0.15:
+            status = rng.choice(sorted(decisions))
+            with_reason = rng.random() < 0.7
+            sim.set_invoice_status(invoice_id, status, decisions[status] if with_reason else "")
+            needing_history += 0 if with_reason else 1
+    sim.advance(3600 * rng.choice((1, 2)))
+    return needing_history
+
+
+def main():
+    args = parse_args()
+    ensure_database(args)
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["--db_host", args.db_host, "--db_user", args.db_user,
+                                    "--addons-path", args.addons_path, "--log-level", "warn"])
+    registry = Registry(args.db)
+    rng = random.Random(args.seed)
+    sim = Simulator()
+    with SimulatorServer(sim) as server, registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env.company
+        company.write({
+            "company_registry": seed.SUPPLIER.siret, "chorus_environment": "simulation",
+            "chorus_simulator_url": server.url, "chorus_tech_login": seed.TECH_LOGIN,
+            "chorus_tech_password": seed.TECH_PASSWORD, "chorus_piste_client_id": seed.PISTE_CLIENT_ID,
+            "chorus_piste_client_secret": seed.PISTE_CLIENT_SECRET,
+            "chorus_supplier_structure_identifier": str(seed.SUPPLIER.id), "chorus_auth_failed": False,
+        })
+        print(f"depositing {args.invoices} invoices on the simulator ({server.url})…", flush=True)
+        with ChorusProClient(company._chorus_config()) as client:
+            ids = deposit_all(client, args.invoices)
+        partner = env["res.partner"].create({"name": seed.COMMUNE.name, "company_registry": seed.COMMUNE.siret,
+                                             "chorus_client": True, "is_company": True})
+        moves = env["account.move"].create([{
+            "move_type": "out_invoice", "partner_id": partner.id, "company_id": company.id,
+            "chorus_identifier": str(invoice_id), "chorus_invoice_number": number, "chorus_state": "deposited",
+            "chorus_status": "DEPOSEE", "chorus_deposit_date": date.today(),
+        } for number, invoice_id in ids.items()])
+        company.chorus_last_sync = odoo.fields.Datetime.now() - timedelta(hours=1)
+        needing_history = drive_statuses(sim, ids, rng)
+        env.flush_all()
+        cr.execute("SAVEPOINT bench_start")
+
+        clients = []
+        original = type(company)._chorus_client
+
+        def counted(self):
+            client = original(self)
+            clients.append(client)
+            return client
+
+        sync = env["chorus.pro.sync"]
+        with patch.object(type(company), "_chorus_client", counted):
+            started = time.perf_counter()
+            changed = sync._sync_company(company, sync._followed_moves(company))
+            env.flush_all()
+            smart_time = time.perf_counter() - started
+        smart = clients[-1].stats
+        states = {}
+        for move in moves:
+            states[move.chorus_state] = states.get(move.chorus_state, 0) + 1
+
+        cr.execute("ROLLBACK TO SAVEPOINT bench_start")
+        env.invalidate_all()
+        with patch.object(type(company), "_chorus_client", counted):
+            started = time.perf_counter()
+            client = company._chorus_client()
+            naive_changed = sync._sync_by_history(client, sync._followed_moves(company))
+            env.flush_all()
+            naive_time = time.perf_counter() - started
+            client.close()
+        naive = clients[-1].stats
+        cr.rollback()
+
+    pages = math.ceil(args.invoices / SEARCH_PAGE_SIZE)
+    target = pages + needing_history
+    print()
+    print(f"invoices on Chorus Pro: {args.invoices}; changed in this run: {changed} "
+          f"(naive run: {naive_changed}); states after the run: {dict(sorted(states.items()))}")
+    print(f"changed invoices whose reason was not in the search answer: {needing_history}")
+    print(f"status sync : {smart.http_requests:5d} HTTP calls (+{smart.token_requests} token), "
+          f"{smart_time:7.2f} s   by operation: "
+          f"{ {op: v['http_requests'] for op, v in smart.by_operation.items()} }")
+    print(f"target      : {target:5d} HTTP calls (⌈{args.invoices}/{SEARCH_PAGE_SIZE}⌉ = {pages} pages "
+          f"+ {needing_history} histories) -> {'met' if smart.http_requests <= target else 'MISSED'}")
+    print(f"naive       : {naive.http_requests:5d} HTTP calls (+{naive.token_requests} token), {naive_time:7.2f} s")
+    print(f"ratio naive / sync: {naive.http_requests / max(smart.http_requests, 1):.1f}x calls, "
+          f"{naive_time / max(smart_time, 1e-9):.1f}x time")
+
+
+if __name__ == "__main__":
+    main()
