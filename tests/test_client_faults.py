@@ -6,7 +6,6 @@ Every test runs twice: over real HTTP on 127.0.0.1 and through the in-process ad
 from __future__ import annotations
 
 import logging
-import socket
 from dataclasses import replace
 
 import pytest
@@ -149,17 +148,18 @@ def test_throttled_write_is_transient_and_nothing_is_deposited(sim, client, slee
     assert sim.deposit_count("FA-FAULT-1") == 0 and sleeps == []
 
 
-def test_refused_connection_on_a_write_is_transient(config, make_client, make_invoice):
-    if not config.simulator_url:
-        pytest.skip("no connection to refuse in process")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    # the token is fetched first, so the connection is refused before anything is sent
-    closed = replace(config, simulator_url=f"http://127.0.0.1:{port}", connect_timeout=2)
-    with make_client(closed) as client:
-        with pytest.raises(TransientError):
+def test_refused_connection_on_a_write_is_transient(sim, make_client, make_invoice):
+    cache = auth.TokenCache()
+    with SimulatorServer(sim) as server:
+        settings = ChorusConfig(simulator_url=server.url, connect_timeout=2).with_simulation_defaults()
+        with make_client(settings, cache) as client:
+            client.get_structure(seed.COMMUNE.id)  # the token is now cached
+    # the server is gone: a new session (no kept-alive connection) gets "connection refused"
+    with make_client(settings, cache) as client:
+        with pytest.raises(TransientError) as info:
             _submit(client, make_invoice)
+        assert client.stats.token_requests == 0 and client.stats.http_requests == 1
+    assert "connection refused" in str(info.value) and sim.deposit_count("FA-FAULT-1") == 0
 
 
 # -- tokens and credentials -------------------------------------------------------------------------
