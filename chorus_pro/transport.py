@@ -12,7 +12,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from . import __version__
-from .config import SIMULATION_BASE_URL, ChorusConfig
+from .config import SIMULATION_BASE_URL, ChorusConfig, Environment
 from .errors import ApiNotSubscribedError, AuthenticationError, PisteCredentialsError, TechnicalAccountError
 
 USER_AGENT = f"l10n_fr_chorus_btp/{__version__} (+chorus_pro)"
@@ -29,7 +29,7 @@ def build_session(config: ChorusConfig, simulator=None) -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     # proxies and .netrc from the environment must not see the requests of a test simulator
-    session.trust_env = not (config.environment.value == "simulation")
+    session.trust_env = config.environment is not Environment.SIMULATION
     if config.in_process:
         from .simulator import SimulatorAdapter, default_simulator
 
