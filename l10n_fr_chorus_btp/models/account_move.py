@@ -157,11 +157,11 @@ class AccountMove(models.Model):
         chorus_moves = self.filtered(lambda m: m._chorus_is_concerned())
         if chorus_moves:
             chorus_moves._chorus_check_cadre()
+            chorus_moves._chorus_assign_situation_numbers()
             chorus_moves._chorus_raise_preflight()
         posted = super()._post(soft=soft)
         posted_chorus = posted & chorus_moves
         if posted_chorus:
-            posted_chorus._chorus_assign_situation_numbers()
             posted_chorus._chorus_after_post()
         return posted
 

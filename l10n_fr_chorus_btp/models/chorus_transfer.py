@@ -22,7 +22,9 @@ from chorus_pro import (
     DocumentValidationError,
     OutcomeUnknownError,
 )
-from chorus_pro.statuses import Cadre, transmission_state
+from chorus_pro.statuses import transmission_state
+
+from .chorus_utils import naive_utc
 
 _logger = logging.getLogger(__name__)
 
@@ -87,10 +89,10 @@ class ChorusProTransfer(models.AbstractModel):
         paused_companies = tuple(paused) or (0,)
         return (
             "m.chorus_state = 'to_send' AND m.chorus_transfer_authorized AND m.state = 'posted'"
-            " AND (m.chorus_next_attempt IS NULL OR m.chorus_next_attempt <= (now() at time zone 'UTC'))"
+            " AND (m.chorus_next_attempt IS NULL OR m.chorus_next_attempt <= %s)"
             " AND m.company_id NOT IN %s"
             " AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.id = m.company_id AND c.chorus_auth_failed)",
-            [paused_companies],
+            [fields.Datetime.now(), paused_companies],
         )
 
     def _lock_next_queued(self, paused):
@@ -155,32 +157,35 @@ class ChorusProTransfer(models.AbstractModel):
         return not (current_test and getattr(current_test, "cr", None) is self.env.cr)
 
     def _deposit(self, move, client):
+        """Upload the PDF, then ``soumettre`` (A1, A2, A9, A12) or the works deposit (A4, A7, A8…)."""
+        structure_id = self._learn_company_ids(move.company_id, client)
         invoice = move._chorus_build_invoice(with_pdf=True)
-        company = move.company_id
-        structure_id = int(company.chorus_supplier_structure_identifier or 0) or self._supplier_structure_id(
-            company, client)
-        if invoice.cadre in (Cadre.A1, Cadre.A2, Cadre.A9, Cadre.A12):
-            return client.send_invoice(invoice, supplier_structure_id=structure_id)
-        upload = client.upload_file(invoice.main_pdf)
-        return client.deposit_works_document(invoice, supplier_structure_id=structure_id,
-                                             main_attachment_id=upload.attachment_id)
+        return client.send_invoice(invoice, supplier_structure_id=structure_id)
 
-    def _supplier_structure_id(self, company, client):
-        """Learn the supplier structure id once (structures the technical account may invoice for)."""
-        siret = company._chorus_siret()
-        for structure in client.supplier_structures():
-            if structure.identifier == siret:
-                company.sudo().chorus_supplier_structure_identifier = str(structure.id)
-                return structure.id
-        raise ConfigurationError(
-            f"The technical account may not invoice for SIRET {siret}",
-            f"Le compte technique n'est pas rattaché à la structure {siret} sur Chorus Pro : rattachez-le "
-            "(espace « Raccordement EDI/API ») puis cliquez sur « Tester la connexion ».",
-            field="supplier")
+    @api.model
+    def _learn_company_ids(self, company, client):
+        """The supplier structure id and bank account id on Chorus Pro, learnt once (as the doctor does)."""
+        if not company.chorus_supplier_structure_identifier:
+            siret = company._chorus_siret()
+            structure = next((s for s in client.supplier_structures() if s.identifier == siret), None)
+            if structure is None:
+                raise ConfigurationError(
+                    f"The technical account may not invoice for SIRET {siret}",
+                    f"Le compte technique n'est pas rattaché à la structure {siret} sur Chorus Pro : rattachez-la "
+                    "(espace « Raccordement EDI/API ») puis cliquez sur « Tester la connexion ».",
+                    field="supplier")
+            company.sudo().chorus_supplier_structure_identifier = str(structure.id)
+        structure_id = int(company.chorus_supplier_structure_identifier)
+        if not company.chorus_bank_account_identifier:
+            accounts = client.valid_bank_accounts(structure_id)
+            if accounts:
+                company.sudo().chorus_bank_account_identifier = str(accounts[0].id)
+        return structure_id
 
     def _reconcile(self, move, client):
         """Search the invoice on Chorus Pro; record it when found.  Returns whether it was found."""
-        found = client.find_supplier_invoice(move.name, around=move.invoice_date)
+        around = (move.chorus_send_started or fields.Datetime.now()).date()
+        found = client.find_supplier_invoice(move.name, around=around, include_works=move.chorus_is_works)
         if found is None:
             move.chorus_reconcile_needed = False
             return False
@@ -211,7 +216,7 @@ class ChorusProTransfer(models.AbstractModel):
             "chorus_invoice_number": found.invoice_number or move.name,
             "chorus_flow_number": found.flow_number or move.chorus_flow_number,
             "chorus_status": found.status,
-            "chorus_status_date": found.status_date or fields.Datetime.now(),
+            "chorus_status_date": naive_utc(found.status_date) or fields.Datetime.now(),
             "chorus_deposit_date": found.deposit_date or fields.Date.context_today(move),
             "chorus_last_error": False,
             "chorus_reconcile_needed": False,

@@ -1,5 +1,4 @@
 import logging
-from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
@@ -133,7 +132,7 @@ class ResCompany(models.Model):
     def _chorus_test_connection(self):
         """Run the setup doctor; store what it learnt.  Returns ``(ok, message)`` in French."""
         self.ensure_one()
-        from chorus_pro.doctor import run_doctor
+        from chorus_pro.doctor import NOT_RUN_FR, is_warning, run_doctor
         try:
             config = self._chorus_config().validate()
         except ChorusProError as exc:
@@ -141,28 +140,25 @@ class ResCompany(models.Model):
         from chorus_pro.client import ChorusProClient
         client = ChorusProClient(config)
         try:
-            report = run_doctor(client, supplier_siret=self._chorus_siret())
+            checks = run_doctor(client, supplier_siret=self._chorus_siret() or None)
         except ChorusProError as exc:
             return self._chorus_store_test(False, exc.message_fr)
         finally:
             _close(client)
-        checks = list(getattr(report, "checks", report) or [])
-        failed = [c for c in checks if not c.passed]
-        learnt = _learnt_values(checks)
-        vals = {}
-        if learnt.get("structure"):
-            vals["chorus_supplier_structure_identifier"] = str(learnt["structure"])
-        if learnt.get("bank_account"):
-            vals["chorus_bank_account_identifier"] = str(learnt["bank_account"])
-        if learnt.get("password_expiry"):
-            vals["chorus_password_expiry_date"] = learnt["password_expiry"]
-        if vals and not failed:
-            self.sudo().write(vals)
+        failed = [c for c in checks if not c.passed and c.message_fr != NOT_RUN_FR]
+        not_run = [c for c in checks if not c.passed and c.message_fr == NOT_RUN_FR]
+        warnings = [c for c in checks if is_warning(c)]
         if failed:
             lines = [self.env._("Chorus Pro connection failed:")]
             lines += [f"- {c.title_fr} : {c.message_fr}" for c in failed]
+            if not_run:
+                lines.append(self.env._("Not checked until the steps above are fixed: %(steps)s.",
+                                        steps=", ".join(c.title_fr for c in not_run)))
             return self._chorus_store_test(False, "\n".join(lines))
-        return self._chorus_store_test(True, self.env._("Connexion avec Chorus Pro établie"))
+        self.sudo().write(_learnt_values(checks))
+        lines = [self.env._("Connexion avec Chorus Pro établie")]
+        lines += [f"- {c.title_fr} : {c.message_fr}" for c in warnings]
+        return self._chorus_store_test(True, "\n".join(lines))
 
     def _chorus_store_test(self, ok, message):
         vals = {"chorus_connection_ok": ok, "chorus_connection_report": message}
@@ -182,27 +178,16 @@ def _close(client):
 
 
 def _learnt_values(checks):
-    """Supplier structure id, bank account id and password expiry learnt by the doctor's checks."""
-    learnt = {}
-    for check in checks:
-        value = getattr(check, "value", None)
-        if value in (None, "", [], {}) or not check.passed:
-            continue
-        key = (check.key or "").lower()
-        if isinstance(value, dict):
-            for name, item in value.items():
-                _store_learnt(learnt, str(name).lower(), item)
-        else:
-            _store_learnt(learnt, key, value)
-    return learnt
-
-
-def _store_learnt(learnt, key, value):
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date) and ("expir" in key or "password" in key):
-        learnt.setdefault("password_expiry", value)
-    elif "bank" in key:
-        learnt.setdefault("bank_account", getattr(value, "id", value))
-    elif "structure" in key or "supplier" in key:
-        learnt.setdefault("structure", getattr(value, "id", value))
+    """Company values learnt by the doctor: supplier structure id, bank account id, password expiry."""
+    vals = {}
+    by_key = {check.key: check for check in checks if check.passed}
+    supplier = by_key.get("supplier")
+    if supplier and supplier.value:
+        vals["chorus_supplier_structure_identifier"] = str(supplier.value)
+    banks = by_key.get("bank_accounts")
+    if banks and banks.value:
+        vals["chorus_bank_account_identifier"] = str(banks.value[0].id)
+    expiry = by_key.get("password_expiry")
+    if expiry and getattr(expiry.value, "expiry", None):
+        vals["chorus_password_expiry_date"] = expiry.value.expiry
+    return vals
