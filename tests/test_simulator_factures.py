@@ -345,6 +345,9 @@ def test_traiter_rejet(api):
     api.ok("factures/v1/traiterRejet", {"listeDemandePaiement": [{"idDemandePaiement": rejected}]})
     assert api.sim.invoice(rejected).rejection_handled is True and api.sim.invoice(rejected).status == "REJETEE"
     assert _numbers(api, {"rejetTraite": True}) == ["FA-2026-001"]
+    history = api.ok("factures/v1/consulter/historique", {"idFacture": rejected})
+    assert history["derniereAction"]["derniereActionCode"] == "TRAITEMENT_REJET"
+    assert history["historiquesDesActionsUtilisateurs"]["totalHistoAction"] == 1
     api.refused("factures/v1/traiterRejet", {"listeDemandePaiement": []})
 
 

@@ -114,7 +114,7 @@ def test_works_documents_in_the_supplier_search(api):
     kinds = {i["identifiantFactureCPP"]: i["typeDemandePaiement"] for i in items}
     assert kinds[works_id] == "FACTURE_TRAVAUX" and sorted(kinds.values()) == ["FACTURE", "FACTURE_TRAVAUX"]
     works = next(i for i in items if i["identifiantFactureCPP"] == works_id)
-    assert works["statut"] == "A_VALIDER_MOE" and works["cadreDeFacturation"] == "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
+    assert works["statut"] == "A_VALIDER_MOE" and works["numeroFacture"] == "SIT-2026-03"
     facture = api.ok("factures/v1/consulter/fournisseur", {"identifiantFactureCPP": works_id})["facture"]
     assert facture["references"]["typeFactureTravaux"] == "PROJET_DECOMPTE_MENSUEL"
     assert facture["cadreDeFacturation"]["identifiantMoe"] == seed.MOE.siret

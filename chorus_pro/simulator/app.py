@@ -80,8 +80,17 @@ OPERATIONS = {
 GET_OPERATIONS = {"transverses/v1/health-check"}
 
 
+def prune(value):
+    """Drop null fields: an absent value is left out of the answer rather than sent as null."""
+    if isinstance(value, dict):
+        return {k: prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [prune(v) for v in value]
+    return value
+
+
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), status=status,
+    return Response(json.dumps(prune(body), ensure_ascii=False).encode("utf-8"), status=status,
                     content_type="application/json;charset=utf-8", headers=headers)
 
 

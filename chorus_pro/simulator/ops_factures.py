@@ -8,7 +8,7 @@ import hashlib
 from . import messages as m
 from . import rules, views
 from .clock import fmt_date, parse_input_datetime
-from .state import Invoice
+from .state import Invoice, StatusEvent
 
 
 def ok_write(**fields) -> dict:
@@ -313,6 +313,7 @@ def traiter_rejet(sim, body: dict) -> dict:
         _status_must_be(invoice, ("REJETEE",), "traiter le rejet")
     for invoice in invoices:
         invoice.rejection_handled = True
+        invoice.actions.append(StatusEvent(sim.store.next_event_id(), "TRAITEMENT_REJET", sim.clock.now()))
     return ok_write()
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from chorus_pro.statuses import INVOICE_STATUS_LABELS, WORKS_STATUS_LABELS, Cadre
 
 STR, INT, NUM, BOOL, DATE = "string", "integer", "number", "boolean", "date"
+#: any JSON object (contents not checked)
+OBJECT = "object"
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,12 @@ INVOICE_SORT_COLUMNS = Enum("NumeroFacture", "DateFacture", "DateDepot", "Statut
                             "MontantHT", "MontantTTC", "MontantAPayer", "TypeFacture", "CodeDestinataire",
                             "NumeroMarche", "ModeDepot")
 
+def with_generic_sort(paging: dict) -> dict:
+    """The generic sort and page fields several paging objects declare (accepted, ignored: no client sends them)."""
+    return {**paging, "champsDeTri": OBJECT, "ordreTriGenerique": SORT, "taillePageGenerique": INT,
+            "indexPageGenerique": INT}
+
+
 # -- shared blocks ----------------------------------------------------------------------------------
 REFERENCES = {
     "deviseFacture": STR, "typeFacture": INVOICE_TYPES, "typeTva": VAT_TYPES, "motifExonerationTva": STR,
@@ -100,9 +108,9 @@ SUBMIT_LINE = {
     "lignePosteNumero": INT, "lignePosteReference": STR, "lignePosteDenomination": STR, "lignePosteQuantite": NUM,
     "lignePosteUnite": STR, "lignePosteMontantUnitaireHT": NUM, "lignePosteMontantRemiseHT": NUM,
     # a rate code such as "TVA20" per the reference; a number is tolerated (UNVERIFIED which one the platform wants)
-    "lignePosteTauxTva": Either(STR, NUM), "lignePosteTauxTvaManuel": NUM,
+    "lignePosteTauxTva": Either(STR, Extra(NUM)), "lignePosteTauxTvaManuel": NUM,
 }
-SUBMIT_VAT_LINE = {"ligneTvaTaux": Either(STR, NUM), "ligneTvaMontantBaseHtParTaux": NUM,
+SUBMIT_VAT_LINE = {"ligneTvaTaux": Either(STR, Extra(NUM)), "ligneTvaMontantBaseHtParTaux": NUM,
                    "ligneTvaMontantTvaParTaux": NUM, "ligneTvaTauxManuel": NUM}
 TOTALS = {"montantHtTotal": NUM, "montantTVA": NUM, "montantTtcTotal": NUM, "montantRemiseGlobaleTTC": NUM,
           "motifRemiseGlobaleTTC": STR, "montantAPayer": NUM}
@@ -131,10 +139,10 @@ SOUMETTRE = {
     "commentaire": STR,
 }
 
-SEARCH_SUPPLIER_PAGING = {
+SEARCH_SUPPLIER_PAGING = with_generic_sort({
     "nbResultatsMaximum": INT, "pageResultatDemandee": INT, "nbResultatsParPage": INT, "triSens": SORT,
     "triColonne": INVOICE_SORT_COLUMNS,
-}
+})
 RECHERCHER_FOURNISSEUR = {
     "idUtilisateurCourant": INT,
     "listeDestinataire": [{"idDestinataire": INT, "listeIdServiceExecutant": [INT], "raisonSocialeStuctDmd": STR}],
@@ -154,28 +162,34 @@ RECHERCHER_FOURNISSEUR = {
     "rechercheFactureParFournisseur": SEARCH_SUPPLIER_PAGING,
 }
 
+_RECAP_PAGING = with_generic_sort({
+    "pageResultatDemandeeListeRecapitulatifTVA": INT, "nbResultatsParPageListeListeRecapitulatifTVA": INT,
+    "triSensListeRecapitulatifTVA": SORT, "triColonneListeRecapitulatifTVA": STR})
+_ATTACHMENTS_PAGING = with_generic_sort({
+    "pageResultatDemandeeListePieceJointe": INT, "nbResultatsParPageListePieceJointe": INT,
+    "triSensListePiecesJointes": SORT, "triColonneListePiecesJointes": STR})
+_LINES_PAGING = with_generic_sort({
+    "pageResultatDemandeeLignesPoste": INT, "nbResultatsParPageLignesPoste": INT, "triSensListeLignesPoste": SORT,
+    "triColonneListeLignesPoste": STR})
 CONSULTER_FOURNISSEUR = {
     "idUtilisateurCourant": INT, "identifiantFactureCPP": INT, "codeLangue": STR,
-    "getpLigneRecapTva": {"pageResultatDemandeeListeRecapitulatifTVA": INT,
-                          "nbResultatsParPageListeListeRecapitulatifTVA": INT},
-    "getpListePiecesJointes": {"pageResultatDemandeeListePieceJointe": INT, "nbResultatsParPageListePieceJointe": INT},
-    "getpLignesPoste": {"pageResultatDemandeeLignesPoste": INT, "nbResultatsParPageLignesPoste": INT},
+    "getpLigneRecapTva": _RECAP_PAGING, "getpListePiecesJointes": _ATTACHMENTS_PAGING, "getpLignesPoste": _LINES_PAGING,
     # go-choruspro's spelling (wire names UNVERIFIED): accepted, ignored like the others
-    "pLigneRecapTva": Extra({"pageResultatDemandeeListeRecapitulatifTVA": INT,
-                             "nbResultatsParPageListeListeRecapitulatifTVA": INT}),
-    "pListePiecesJointes": Extra({"pageResultatDemandeeListePieceJointe": INT,
-                                  "nbResultatsParPageListePieceJointe": INT}),
-    "pLignesPoste": Extra({"pageResultatDemandeeLignesPoste": INT, "nbResultatsParPageLignesPoste": INT}),
+    "pLigneRecapTva": Extra(_RECAP_PAGING), "pListePiecesJointes": Extra(_ATTACHMENTS_PAGING),
+    "pLignesPoste": Extra(_LINES_PAGING),
 }
 
 CONSULTER_HISTORIQUE = {
     "idUtilisateurCourant": INT, "idFacture": INT, "idEspace": INT, "nbResultatsMaximum": INT,
-    "paramRechercheHistoStatuts": {"pageResultatDemandeeListeHistoStatut": INT,
-                                   "nbResultatsParPageListeHistoStatut": INT, "triSensListeHistoStatut": SORT},
-    "paramRechercheHistoEvenementsComplementaires": {"pageResultatDemandeeListeHistoEvenement": INT,
-                                                     "nbResultatsParPageListeHistoEvenement": INT},
-    "paramRechercheHistoActionsUtilisateurs": {"pageResultatDemandeeListeHistoAction": INT,
-                                               "nbResultatsParPageListeHistoAction": INT},
+    "paramRechercheHistoStatuts": with_generic_sort({
+        "pageResultatDemandeeListeHistoStatut": INT, "nbResultatsParPageListeHistoStatut": INT,
+        "triSensListeHistoStatut": SORT, "triColonneListeHistoStatut": STR}),
+    "paramRechercheHistoEvenementsComplementaires": with_generic_sort({
+        "pageResultatDemandeeListeHistoEvenement": INT, "nbResultatsParPageListeHistoEvenement": INT,
+        "triSensListeHistoEvenement": SORT, "triColonneListeHistoEvenement": STR}),
+    "paramRechercheHistoActionsUtilisateurs": with_generic_sort({
+        "pageResultatDemandeeListeHistoAction": INT, "nbResultatsParPageListeHistoAction": INT,
+        "triSensListeHistoAction": SORT, "triColonneListeHistoAction": STR}),
 }
 
 COMPLETER = {
@@ -261,8 +275,8 @@ WORKS_SOUMETTRE = {
 }
 
 # -- validation ---------------------------------------------------------------------------------------
-_PY_TYPES = {STR: (str,), INT: (int,), NUM: (int, float), BOOL: (bool,)}
-_TYPE_WORDS = {STR: "une chaîne", INT: "un entier", NUM: "un nombre", BOOL: "un booléen",
+_PY_TYPES = {STR: (str,), INT: (int,), NUM: (int, float), BOOL: (bool,), OBJECT: (dict,)}
+_TYPE_WORDS = {OBJECT: "un objet JSON", STR: "une chaîne", INT: "un entier", NUM: "un nombre", BOOL: "un booléen",
                DATE: "une date (AAAA-MM-JJ ou date-heure ISO 8601)"}
 
 

@@ -102,6 +102,8 @@ class Invoice:
     comment: str = ""
     rejection_handled: bool = False
     history: list[StatusEvent] = field(default_factory=list)
+    #: supplier actions (``TRAITEMENT_REJET``...), as events whose ``status`` is the action code
+    actions: list[StatusEvent] = field(default_factory=list)
     #: remaining scripted statuses (per-buyer scenario), None: the default path
     script: list[str] | None = None
 

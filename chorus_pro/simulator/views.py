@@ -44,7 +44,6 @@ def invoice_item(sim, invoice) -> dict:
         "numeroFluxDepot": invoice.flow_number or None,
         "typeDemandePaiement": invoice.kind,
         "typeFacture": invoice.invoice_type,
-        "cadreDeFacturation": invoice.cadre,
         "modeDepot": invoice.mode,
         "statut": invoice.status,
         "dateHeureEtatCourant": fmt_datetime(invoice.status_at),
@@ -72,8 +71,8 @@ def invoice_item(sim, invoice) -> dict:
         "codeValideur1": validator.siret if validator else None,
         "raisonSocialeValideur1": validator.name if validator else None,
     }
-    if invoice.kind == "FACTURE_TRAVAUX":
-        item.update(works_fields(sim, invoice))
+    # no cadre nor works fields here: the Swagger's search item has none (works documents are recognised
+    # by typeDemandePaiement FACTURE_TRAVAUX; their identifiantFactureCPP is their idFactureTravaux)
     return item
 
 
@@ -122,8 +121,37 @@ def works_item(sim, invoice) -> dict:
     }
 
 
+def _output_line(line: dict) -> dict:
+    from .rules import cents, dec
+
+    untaxed = cents(dec(line.get("lignePosteQuantite")) * dec(line.get("lignePosteMontantUnitaireHT"))
+                    - dec(line.get("lignePosteMontantRemiseHT")))
+    rate = line.get("lignePosteTauxTva")
+    return {
+        "lignePosteNumero": line.get("lignePosteNumero"), "lignePosteReference": line.get("lignePosteReference"),
+        "lignePosteDenomination": line.get("lignePosteDenomination"),
+        "lignePosteQuantite": line.get("lignePosteQuantite"), "lignePosteUniteLibelle": line.get("lignePosteUnite"),
+        "lignePosteMontantUnitaireHT": line.get("lignePosteMontantUnitaireHT"),
+        "lignePosteMontantRemiseHT": line.get("lignePosteMontantRemiseHT"),
+        "lignePosteTauxTva": str(rate) if rate is not None else None,
+        "lignePosteTauxTvaManuel": line.get("lignePosteTauxTvaManuel"),
+        "lignePosteMontantHtApresRemise": money(untaxed),
+    }
+
+
+def _output_vat_line(line: dict) -> dict:
+    rate = line.get("ligneTvaTaux")
+    return {
+        "ligneTvaTauxRefCode": rate if isinstance(rate, str) else None,
+        "ligneTvaTauxRefValeur": rate if isinstance(rate, (int, float)) else None,
+        "ligneTvaTauxManuel": line.get("ligneTvaTauxManuel"),
+        "ligneTvaMontantBaseHtParTaux": line.get("ligneTvaMontantBaseHtParTaux"),
+        "ligneTvaMontantTvaParTaux": line.get("ligneTvaMontantTvaParTaux"),
+    }
+
+
 def invoice_details(sim, invoice) -> dict:
-    """The ``facture`` block of ``factures/v1/consulter/fournisseur``."""
+    """The ``facture`` block of ``factures/v1/consulter/fournisseur`` (field names of the Swagger)."""
     supplier = _structure(sim, invoice.supplier_id)
     buyer = _structure(sim, invoice.buyer_id)
     service_code, service_name = _service_code(buyer, invoice.service_id)
@@ -133,25 +161,25 @@ def invoice_details(sim, invoice) -> dict:
     cadre = {
         "codeCadreFacturation": invoice.cadre,
         "idValideur1": invoice.validator_id,
+        "typeIdentifiantValideur1": "SIRET" if validator else None,
         "codeValideur1": validator.siret if validator else None,
         "raisonSocialeValideur1": validator.name if validator else None,
-        "codeServiceValideur1": invoice.validator_service_code or None,
     }
     if invoice.kind == "FACTURE_TRAVAUX":
         fields = works_fields(sim, invoice)
-        cadre.update({"idMoe": invoice.moe_id, "identifiantMoe": fields["identifiantMoe"],
+        cadre.update({"idMoe": invoice.moe_id, "typeIdentifiantMoe": "SIRET", "identifiantMoe": fields["identifiantMoe"],
                       "raisonSocialeMoe": fields["raisonSocialeMoe"], "codeServiceMoe": fields["codeServiceMoe"],
-                      "idMoa": invoice.moa_id, "identifiantMoa": fields["identifiantMoa"],
+                      "idMoa": invoice.moa_id, "typeIdentifiantMoa": "SIRET", "identifiantMoa": fields["identifiantMoa"],
                       "raisonSocialeMoa": fields["raisonSocialeMoa"], "codeServiceMoa": fields["codeServiceMoa"]})
+    lines = [_output_line(line) for line in invoice.lines]
+    vat_lines = [_output_vat_line(line) for line in invoice.vat_lines]
     return {
         "identifiantFactureCPP": invoice.id,
         "numeroFacture": invoice.number,
         "statutFacture": invoice.status,
         "modeDepot": invoice.mode,
-        "typeDemandePaiement": invoice.kind,
         "rejetTraite": invoice.rejection_handled,
         "commentaire": invoice.comment or None,
-        "numeroFluxDepot": invoice.flow_number or None,
         "destinataire": {
             "idDestinataire": invoice.buyer_id,
             "codeDestinataire": buyer.siret if buyer else None,
@@ -162,15 +190,17 @@ def invoice_details(sim, invoice) -> dict:
         },
         "fournisseur": {
             "idFournisseur": invoice.supplier_id,
+            "typeIdentifiantFournisseur": "SIRET",
             "codeFournisseur": supplier.siret if supplier else None,
             "raisonSocialeFournisseur": supplier.name if supplier else None,
             "coordBancairesFournisseurId": invoice.bank_account_id,
-            "coordBancairesFournisseurNomCb": bank.get(invoice.bank_account_id),
+            "coordBancairesFournisseurLibelle": bank.get(invoice.bank_account_id),
         },
         "cadreDeFacturation": cadre,
         "references": {
             "dateFacture": fmt_date(invoice.invoice_date),
             "dateDepot": fmt_date(invoice.deposited_at),
+            "dateCreationFacture": fmt_date(invoice.deposited_at),
             "codeDeviseFacture": invoice.currency,
             "typeFacture": invoice.invoice_type,
             "typeFactureTravaux": invoice.works_type or None,
@@ -179,7 +209,7 @@ def invoice_details(sim, invoice) -> dict:
             "numeroBonCommande": invoice.ej_number or None,
             "numeroFactureOrigine": invoice.original_number or None,
             "modePaiement": invoice.payment_mode or None,
-            "dateEcheancePaiement": None,
+            "tailleTotalePiecesJointes": float(sum(f.size for f in files)),
         },
         "montantTotal": {
             "montantHtTotal": money(invoice.untaxed),
@@ -187,15 +217,18 @@ def invoice_details(sim, invoice) -> dict:
             "montantTtcTotal": money(invoice.total),
             "montantAPayer": money(invoice.amount_due),
         },
-        "recapitulatifDeTva": {"ligneTva": list(invoice.vat_lines), "pageCourante": 1, "pages": 1,
-                               "nbResultatsParPage": max(len(invoice.vat_lines), 1), "total": len(invoice.vat_lines)},
-        "lignesDePoste": {"lignePoste": list(invoice.lines), "pageCourante": 1, "pages": 1,
-                          "nbResultatsParPage": max(len(invoice.lines), 1), "total": len(invoice.lines)},
+        "recapitulatifDeTva": {"ligneTva": vat_lines, "pageCouranteLignesRecapitulativesTVA": 1,
+                               "pagesLignesRecapitulativesTVA": 1,
+                               "nbResultatsParPageLignesRecapitulativesTVA": max(len(vat_lines), 1),
+                               "totalLignesRecapitulativesTVA": len(vat_lines)},
+        "lignesDePoste": {"lignePoste": lines, "pageCouranteLignesPoste": 1, "pagesLignesPoste": 1,
+                          "nbResultatsParPageLignesPoste": max(len(lines), 1), "totalLignesPoste": len(lines)},
         "pieceJointePrincipale": {"idPieceJointePrincipale": invoice.main_attachment_id},
         "listeDesPiecesJointes": {
             "pieceJointe": [{"pieceJointeId": f.id, "pieceJointeDesignation": f.name,
                              "pieceJointeExtension": f.extension} for f in files],
-            "pageCourante": 1, "pages": 1, "nbResultatsParPage": max(len(files), 1), "total": len(files),
+            "pageCouranteListePiecesJointe": 1, "pagesListePiecesJointe": 1,
+            "nbResultatsParPageListePiecesJointe": max(len(files), 1), "totalListePiecesJointe": len(files),
         },
     }
 
@@ -217,6 +250,14 @@ def history(sim, invoice, page=None, size=None, maximum=None) -> dict:
             "pageCouranteHistoStatut": paging["pageCourante"], "pagesHistoStatut": paging["pages"],
             "nbResultatsParPageHistoStatut": paging["nbResultatsParPage"], "totalHistoStatut": paging["total"],
         },
-        "historiquesDesEvenementsComplementaires": {"evenement": [], "totalHistoEvenement": 0},
-        "historiquesDesActionsUtilisateurs": {"histoAction": [], "totalHistoAction": 0},
+        "historiquesDesEvenementsComplementaires": {"evenement": [], "pageCouranteEvenement": 1, "pagesEvenement": 0,
+                                                    "nbResultatsParPageEvenement": 10, "totalEvenement": 0},
+        "historiquesDesActionsUtilisateurs": {
+            "histoAction": [{"histoActionId": a.id, "histoActionCode": a.status,
+                             "histoActionDateHeure": fmt_datetime(a.at)} for a in reversed(invoice.actions)],
+            "pageCouranteHistoAction": 1, "pagesHistoAction": 1 if invoice.actions else 0,
+            "nbResultatsParPageHistoAction": max(len(invoice.actions), 10), "totalHistoAction": len(invoice.actions),
+        },
+        "derniereAction": {"derniereActionId": invoice.actions[-1].id,
+                           "derniereActionCode": invoice.actions[-1].status} if invoice.actions else None,
     }
