@@ -16,7 +16,7 @@ from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import common as odoo_test_common
 
-from chorus_pro.documents import DepositMode
+from chorus_pro.documents import Attachment, DepositMode
 from chorus_pro.simulator import Simulator, SimulatorServer, seed
 from chorus_pro.statuses import transmission_state
 
@@ -107,8 +107,10 @@ class ChorusFollowupCase(AccountTestInvoicingCommon):
         with self.company._chorus_client() as client:
             for move in moves:
                 invoice = move._chorus_build_invoice(with_pdf=False)
+                # a tiny PDF instead of the rendered report: the follow-up does not look at it
+                invoice.main_pdf = Attachment(f"{move.name.replace('/', '-')}.pdf", b"%PDF-1.4\n% test\n")
                 result = client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id,
-                                             mode=DepositMode.DATA)
+                                             mode=DepositMode.PDF)
                 move.write({
                     "chorus_identifier": str(result.invoice_id),
                     "chorus_invoice_number": result.invoice_number,
