@@ -38,6 +38,12 @@ def test_grant_type_must_be_client_credentials(api):
     assert answer.status_code == 400 and answer.json()["error"] == "unsupported_grant_type"
 
 
+def test_token_request_must_be_a_form(api):
+    answer = api.session.post(api.base + "/api/oauth/token", json={"grant_type": "client_credentials"}, timeout=5)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
+    assert api.session.get(api.base + "/api/oauth/token", timeout=5).status_code == 405
+
+
 def test_secret_rotation(api):
     api.sim.set_piste_secret("new-secret")
     assert api.request_token().status_code == 401

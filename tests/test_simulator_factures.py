@@ -114,6 +114,8 @@ def test_only_submit_cadres(api, cadre):
     (seed.COMMUNAUTE, None, None, False),
     (seed.OPH, None, None, True),
     (seed.COMMUNE, "DST-VOIRIE", None, False),
+    (seed.COMMUNE, "DST-VOIRIE", "2026-VOIRIE-007", True),
+    (seed.COMMUNE, "SERV-TECH", "2026-VOIRIE-007", True),
 ])
 def test_routing_rules(local, buyer, service, ej, ok):
     body = submit_body({"destinataire.codeDestinataire": buyer.siret, "destinataire.codeServiceExecutant": service,

@@ -20,7 +20,7 @@ STEP = 60  # default flow_step_seconds
 
 
 def cii(number="FX-001", buyer=seed.COMMUNE.siret, service="SERV-TECH", ej="", type_code="380",
-        cadre="A1_FACTURE_FOURNISSEUR") -> bytes:
+        cadre="A1_FACTURE_FOURNISSEUR", seller=seed.SUPPLIER.siret, total="120.00") -> bytes:
     order = (f"<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>{ej}</ram:IssuerAssignedID>"
              "</ram:BuyerOrderReferencedDocument>") if ej else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -39,7 +39,9 @@ def cii(number="FX-001", buyer=seed.COMMUNE.siret, service="SERV-TECH", ej="", t
  <rsm:SupplyChainTradeTransaction>
   <ram:ApplicableHeaderTradeAgreement>
    <ram:BuyerReference>{service}</ram:BuyerReference>
-   <ram:SellerTradeParty><ram:Name>{seed.SUPPLIER.name}</ram:Name></ram:SellerTradeParty>
+   <ram:SellerTradeParty><ram:Name>{seed.SUPPLIER.name}</ram:Name>
+    <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{seller}</ram:ID></ram:SpecifiedLegalOrganization>
+   </ram:SellerTradeParty>
    <ram:BuyerTradeParty><ram:Name>Acheteur</ram:Name>
     <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{buyer}</ram:ID></ram:SpecifiedLegalOrganization>
    </ram:BuyerTradeParty>{order}
@@ -48,7 +50,7 @@ def cii(number="FX-001", buyer=seed.COMMUNE.siret, service="SERV-TECH", ej="", t
    <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
     <ram:TaxBasisTotalAmount>100.00</ram:TaxBasisTotalAmount>
     <ram:TaxTotalAmount currencyID="EUR">20.00</ram:TaxTotalAmount>
-    <ram:GrandTotalAmount>120.00</ram:GrandTotalAmount>
+    <ram:GrandTotalAmount>{total}</ram:GrandTotalAmount>
     <ram:DuePayableAmount>120.00</ram:DuePayableAmount>
    </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
   </ram:ApplicableHeaderTradeSettlement>
@@ -219,3 +221,16 @@ def test_unknown_syntax_is_400(local):
 
 def test_unknown_flow(api):
     assert api.refused("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": "CPP0"})["champ"] == "numeroFluxDepot"
+
+
+@pytest.mark.parametrize("document,words", [
+    (cii("FX-SELLER", seller=seed.TITULAIRE.siret), "vendeur"),
+    (cii("FX-CADRE", cadre="A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"), "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"),
+    (cii("FX-TOTAL", total="121.00"), "incohérents"),
+    (cii("FX-EJ", buyer=seed.DEPARTEMENT.siret, service="", ej="1300099999"), "COMMANDE"),
+])
+def test_invoice_checks_at_integration(local, document, words):
+    number = deposit(local, document)["numeroFluxDepot"]
+    local.sim.advance(2 * STEP)
+    data = report(local, number)
+    assert data["etatCourantDepotFlux"] == "IN_REJETE" and words in data["listeErreurDP"][0]["libelleErreurDP"]

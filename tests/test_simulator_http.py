@@ -34,9 +34,14 @@ def test_server_picks_a_free_port_and_stops(sim):
         requests.get(url + "/", timeout=2)
 
 
-def test_server_refuses_other_interfaces(sim):
+def test_server_refuses_other_interfaces_unless_asked(sim):
     with pytest.raises(ValueError):
         SimulatorServer(sim, host="0.0.0.0")
+    with pytest.raises(ValueError):
+        SimulatorServer(sim, host="127.0.0.2")
+    with SimulatorServer(sim, host="127.0.0.2", allow_any_host=True) as server:  # still loopback in the tests
+        assert server.url.startswith("http://127.0.0.2:")
+        assert requests.get(server.url + "/", timeout=5).status_code == 200
 
 
 def test_home_page_lists_credentials_structures_and_invoices(server):

@@ -141,6 +141,9 @@ class SimulatorApp:
         if early is not None:
             return early
         form = request.form
+        if not form.get("grant_type"):
+            return gateway_error(400, "invalid_request", "grant_type manquant : envoyez un corps "
+                                 "application/x-www-form-urlencoded (grant_type=client_credentials&client_id=…)")
         if form.get("grant_type") != "client_credentials":
             return gateway_error(400, "unsupported_grant_type", "grant_type doit valoir client_credentials")
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")

@@ -140,10 +140,13 @@ class Simulator:
 
     # -- queries ---------------------------------------------------------------------------------
     def invoice(self, invoice_id: int) -> Invoice:
-        try:
-            return self.store.invoices[int(invoice_id)]
-        except (KeyError, ValueError, TypeError):
-            raise KeyError(f"no invoice {invoice_id} in the simulator") from None
+        """The stored invoice (statuses brought up to the simulated time); KeyError when unknown."""
+        with self.lock:
+            self.progress()
+            try:
+                return self.store.invoices[int(invoice_id)]
+            except (KeyError, ValueError, TypeError):
+                raise KeyError(f"no invoice {invoice_id} in the simulator") from None
 
     def invoices_by_number(self, number: str) -> list[Invoice]:
         with self.lock:

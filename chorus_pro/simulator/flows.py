@@ -68,7 +68,10 @@ def _parse_cii(root) -> dict:
     siret = ""
     if buyer is not None:
         siret = _text(buyer, "SpecifiedLegalOrganization", "ID") or _text(buyer, "GlobalID")
+    seller = _find(root, "SellerTradeParty")
+    seller_siret = _text(seller, "SpecifiedLegalOrganization", "ID") if seller is not None else ""
     return {
+        "seller": seller_siret,
         "number": _text(root, "ExchangedDocument", "ID"),
         "date": datetime.strptime(date_text, "%Y%m%d").replace(tzinfo=PARIS) if re.fullmatch(r"\d{8}", date_text)
         else None,
@@ -91,6 +94,10 @@ def _parse_ubl(root) -> dict:
     siret = ""
     if customer is not None:
         siret = _text(customer, "PartyIdentification", "ID") or _text(customer, "PartyLegalEntity", "CompanyID")
+    supplier = _find(root, "AccountingSupplierParty")
+    seller_siret = ""
+    if supplier is not None:
+        seller_siret = _text(supplier, "PartyLegalEntity", "CompanyID") or _text(supplier, "PartyIdentification", "ID")
     totals = _find(root, "LegalMonetaryTotal")
 
     def amount(name):
@@ -102,6 +109,7 @@ def _parse_ubl(root) -> dict:
     tax = _text(root, "TaxTotal", "TaxAmount")
     issue = direct("IssueDate")
     return {
+        "seller": seller_siret,
         "number": direct("ID"),
         "date": datetime.strptime(issue, "%Y-%m-%d").replace(tzinfo=PARIS) if issue else None,
         "type": "AVOIR" if _local(root.tag) == "CreditNote" else "FACTURE",
@@ -207,6 +215,9 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
             if data.get("unreadable"):
                 raise m.business(m.FLOW_INVALID, "Le fichier XML n'est pas une facture CII ou UBL lisible.")
             buyer = service = None
+            if data.get("seller") and data["seller"].replace(" ", "") != supplier.siret:
+                raise m.business(m.SUPPLIER_MISMATCH, f"Le vendeur du fichier (SIRET {data['seller']}) n'est pas la "
+                                                      f"structure du compte technique ({supplier.siret}).")
             if data.get("buyer") is not None:
                 buyer = rules.find_buyer(sim, data["buyer"], field="BuyerTradeParty (SIRET de l'acheteur)")
                 service = rules.check_routing(sim, buyer, data.get("service") or "", data.get("ej") or "",
@@ -214,7 +225,13 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
                                               ej_field="BuyerOrderReferencedDocument (engagement juridique)")
             cadre = data.get("cadre") or "A1_FACTURE_FOURNISSEUR"
             if not cadre.startswith(("A1_", "A2_", "A9_", "A12_")):
-                cadre = "A1_FACTURE_FOURNISSEUR"
+                # works cadres in flows (E4/E5 syntaxes) are UNVERIFIED: refused rather than guessed
+                raise m.business(m.CADRE_REFUSED, f"Cadre de facturation « {cadre} » non accepté dans un flux "
+                                                  "E1/E2 (seuls A1, A2, A9 et A12 le sont).")
+            if None not in (data.get("untaxed"), data.get("vat"), data.get("total")) and \
+                    rules.cents(data["untaxed"] + data["vat"]) != rules.cents(data["total"]):
+                raise m.business(m.TOTALS, f"Montants incohérents : HT {data['untaxed']} + TVA {data['vat']} ≠ "
+                                           f"TTC {data['total']}.")
         except m.Failure as failure:
             flow.errors.append({"numeroDP": document.number, "identifiantFournisseur": supplier.siret,
                                 "identifiantDestinataire": data.get("buyer") or None,

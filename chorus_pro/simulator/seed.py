@@ -104,3 +104,5 @@ METROPOLE = SeedStructure(  # a large buyer whose services span several pages (d
 )
 #: structures of the simulator that are not part of ALL_STRUCTURES (kept unchanged for existing users)
 EXTRA_STRUCTURES = [METROPOLE]
+#: more engagements juridiques, by structure id: the commune's DST-VOIRIE service requires one
+EXTRA_ENGAGEMENTS = {COMMUNE.id: {"2026-VOIRIE-007": "COMMANDE"}}

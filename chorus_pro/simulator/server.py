@@ -43,9 +43,11 @@ def _dropping(app):
 class SimulatorServer:
     """``with SimulatorServer(sim) as server: requests.get(server.url + "/")``."""
 
-    def __init__(self, simulator, host: str = "127.0.0.1", port: int = 0):
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError("the simulator only listens on the loopback interface")
+    def __init__(self, simulator, host: str = "127.0.0.1", port: int = 0, *, allow_any_host: bool = False):
+        """``allow_any_host``: accept a non-loopback ``host`` (a container network only, e.g. docker compose)."""
+        if host not in ("127.0.0.1", "localhost", "::1") and not allow_any_host:
+            raise ValueError("the simulator only listens on the loopback interface (allow_any_host=True for a "
+                             "container network)")
         self.simulator = simulator
         self._server = make_server(host, port, _dropping(simulator.wsgi_app), threaded=True,
                                    request_handler=_QuietHandler)
@@ -56,7 +58,8 @@ class SimulatorServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def start(self) -> SimulatorServer:
         if self._thread is None:

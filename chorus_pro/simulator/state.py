@@ -189,6 +189,8 @@ class Store:
         if with_seed:
             for structure in seed.ALL_STRUCTURES + seed.EXTRA_STRUCTURES:
                 self.add_structure(structure)
+            for structure_id, engagements in seed.EXTRA_ENGAGEMENTS.items():
+                self.structures[structure_id].engagements.update(engagements)
             self.bank_accounts[seed.SUPPLIER.id] = list(seed.SUPPLIER_BANK_ACCOUNTS)
 
     def add_structure(self, spec) -> Structure:
