@@ -151,10 +151,10 @@ def test_upload_returns_increasing_ids(api):
     assert (stored.name, stored.size) == ("facture.pdf", len(b"%PDF-1.4 x"))
 
 
-def test_upload_over_10_mb_is_20003(local):
-    data = local.refused("transverses/v1/ajouter/fichier", _file(content=b"0" * (10 * 1024 * 1024 + 1)))
+def test_upload_over_10_mb_is_20003(api):
+    data = api.refused("transverses/v1/ajouter/fichier", _file(content=b"0" * (10 * 1024 * 1024 + 1)))
     assert data["codeRetour"] == 20003
-    assert local.call("transverses/v1/ajouter/fichier", _file(content=b"0" * (10 * 1024 * 1024))).json()[
+    assert api.call("transverses/v1/ajouter/fichier", _file(content=b"0" * (10 * 1024 * 1024))).json()[
         "codeRetour"] == 0
 
 

@@ -192,4 +192,9 @@ def test_upper_bound_date_includes_the_day():
 def test_simulator_with_a_given_clock_and_no_seed():
     clock = SimulatedClock(datetime(2026, 1, 1, tzinfo=PARIS))
     empty = Simulator(seed=False, clock=clock)
-    assert empty.store.structures == {} and empty.now() == clock.now()
+    assert list(empty.store.structures) == [seed.SUPPLIER.id] and empty.now() == clock.now()
+    caller = Api(empty)
+    assert caller.ok("structures/v1/rechercher", {"structure": {"identifiantStructure": seed.COMMUNE.siret}})[
+        "listeStructures"] == []
+    assert caller.refused("factures/v1/soumettre", submit_body(**{"fournisseur.codeCoordonneesBancairesFournisseur": None}))[
+        "champ"] == "destinataire.codeDestinataire"

@@ -19,14 +19,14 @@ def ok_read(**fields) -> dict:
     return {"codeRetour": 0, "libelle": m.OK_READ, **fields}
 
 
-def _required(value, field: str, what: str):
+def required(value, field: str, what: str):
     if value is None or value == "" or value == []:
         raise m.business(m.MISSING_FIELD, f"{what} est obligatoire : renseignez « {field} ».", field=field)
     return value
 
 
 def get_invoice(sim, invoice_id, field: str) -> Invoice:
-    _required(invoice_id, field, "L'identifiant de la facture")
+    required(invoice_id, field, "L'identifiant de la facture")
     invoice = sim.store.invoices.get(invoice_id)
     if invoice is None or invoice.supplier_id != sim.supplier_id:
         raise m.business(m.UNKNOWN_OBJECT, f"Aucune facture d'identifiant {invoice_id} pour ce fournisseur "
@@ -36,7 +36,7 @@ def get_invoice(sim, invoice_id, field: str) -> Invoice:
 
 def check_supplier(sim, body: dict) -> None:
     supplier = body.get("fournisseur") or {}
-    supplier_id = _required(supplier.get("idFournisseur"), "fournisseur.idFournisseur",
+    supplier_id = required(supplier.get("idFournisseur"), "fournisseur.idFournisseur",
                             "L'identifiant Chorus Pro de la structure du fournisseur")
     if supplier_id != sim.supplier_id:
         raise m.business(m.SUPPLIER_MISMATCH, f"Le compte technique n'est pas habilité à déposer pour la structure "
@@ -53,9 +53,9 @@ def check_supplier(sim, body: dict) -> None:
 
 def check_common(sim, body: dict) -> dict:
     """Rules shared by soumettre and the works deposit; returns the values the invoice keeps."""
-    mode = _required(body.get("modeDepot"), "modeDepot", "Le mode de dépôt")
-    number = _required((body.get("numeroFactureSaisi") or "").strip(), "numeroFactureSaisi", "Le numéro de facture")
-    _required(body.get("dateFacture"), "dateFacture", "La date de facture")
+    mode = required(body.get("modeDepot"), "modeDepot", "Le mode de dépôt")
+    number = required((body.get("numeroFactureSaisi") or "").strip(), "numeroFactureSaisi", "Le numéro de facture")
+    required(body.get("dateFacture"), "dateFacture", "La date de facture")
     check_supplier(sim, body)
     main_ids = rules.main_attachment_ids(body)
     if mode == "SAISIE_API" and not body.get("lignePoste"):
@@ -129,7 +129,7 @@ def fingerprint(invoice: Invoice) -> str:
 
 def soumettre(sim, body: dict) -> dict:
     cadre_block = body.get("cadreDeFacturation") or {}
-    cadre = _required(cadre_block.get("codeCadreFacturation"), "cadreDeFacturation.codeCadreFacturation",
+    cadre = required(cadre_block.get("codeCadreFacturation"), "cadreDeFacturation.codeCadreFacturation",
                       "Le cadre de facturation")
     values = check_common(sim, body)
     destinataire = body.get("destinataire") or {}
@@ -167,7 +167,7 @@ def soumettre(sim, body: dict) -> dict:
     )
 
 
-def _in_period(moment, start, end) -> bool:
+def in_period(moment, start, end) -> bool:
     if moment is None:
         return not (start or end)
     if start and moment < parse_input_datetime(start):
@@ -222,12 +222,12 @@ def rechercher_fournisseur(sim, body: dict) -> dict:
             continue
         if buyers and invoice.buyer_id not in buyers:
             continue
-        if not _in_period(invoice.status_at, body.get("periodeDateHeureEtatCourantDu"),
+        if not in_period(invoice.status_at, body.get("periodeDateHeureEtatCourantDu"),
                           body.get("periodeDateHeureEtatCourantAu")):
             continue
-        if not _in_period(invoice.deposited_at, body.get("periodeDateDepotDu"), body.get("periodeDateDepotAu")):
+        if not in_period(invoice.deposited_at, body.get("periodeDateDepotDu"), body.get("periodeDateDepotAu")):
             continue
-        if not _in_period(invoice.invoice_date, body.get("periodeDateFactureDu"), body.get("periodeDateFactureAu")):
+        if not in_period(invoice.invoice_date, body.get("periodeDateFactureDu"), body.get("periodeDateFactureAu")):
             continue
         if not (_amount_ok(invoice.untaxed, body.get("montantHTMin"), body.get("montantHTMax"))
                 and _amount_ok(invoice.total, body.get("montantTTCMin"), body.get("montantTTCMax"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from . import messages as m
 from . import rules, views
 from .clock import fmt_date
-from .ops_factures import _in_period, _required, check_common, new_invoice, ok_read, ok_write
+from .ops_factures import check_common, in_period, new_invoice, ok_read, ok_write, required
 
 
 def _party(sim, block: dict, role: str):
@@ -47,12 +47,12 @@ def _one_of(body: dict, references: dict, name: str):
 
 
 def soumettre_travaux(sim, body: dict) -> dict:
-    cadre = _required((body.get("cadreDeFacturation") or {}).get("codeCadreFacturation"),
+    cadre = required((body.get("cadreDeFacturation") or {}).get("codeCadreFacturation"),
                       "cadreDeFacturation.codeCadreFacturation", "Le cadre de facturation")
     references = body.get("references") or {}
-    works_type = _required(_one_of(body, references, "typeFactureTravaux"), "typeFactureTravaux",
+    works_type = required(_one_of(body, references, "typeFactureTravaux"), "typeFactureTravaux",
                            "Le type de facture de travaux")
-    market = _required(_one_of(body, references, "numeroMarche"), "references.numeroMarche", "Le numéro de marché")
+    market = required(_one_of(body, references, "numeroMarche"), "references.numeroMarche", "Le numéro de marché")
     values = check_common(sim, body)
     moe = _party(sim, body.get("moe") or {}, "moe")
     moa = _party(sim, body.get("moa") or {}, "moa")
@@ -98,9 +98,9 @@ def rechercher_travaux(sim, body: dict) -> dict:
             continue
         if types and invoice.works_type not in types:
             continue
-        if not _in_period(invoice.deposited_at, body.get("periodeDateDepotDu"), body.get("periodeDateDepotAu")):
+        if not in_period(invoice.deposited_at, body.get("periodeDateDepotDu"), body.get("periodeDateDepotAu")):
             continue
-        if not _in_period(invoice.status_at, body.get("periodeDateHeureEtatCourantDu"),
+        if not in_period(invoice.status_at, body.get("periodeDateHeureEtatCourantDu"),
                           body.get("periodeDateHeureEtatCourantAu")):
             continue
         found.append(invoice)

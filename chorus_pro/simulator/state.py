@@ -192,6 +192,8 @@ class Store:
             for structure_id, engagements in seed.EXTRA_ENGAGEMENTS.items():
                 self.structures[structure_id].engagements.update(engagements)
             self.bank_accounts[seed.SUPPLIER.id] = list(seed.SUPPLIER_BANK_ACCOUNTS)
+        else:  # the technical account always has its supplier structure
+            self.add_structure(seed.SUPPLIER)
 
     def add_structure(self, spec) -> Structure:
         structure = Structure(
