@@ -189,3 +189,16 @@ def test_bad_fault_definitions(sim):
     with pytest.raises(ValueError):
         sim.faults.random(0.5, kinds=["nope"])
     assert len(FAULT_KINDS) == 8
+
+
+def test_random_default_kinds_leave_delays_out(local):
+    local.token  # noqa: B018
+    local.sim.sleep = lambda seconds: pytest.fail("no delay expected")
+    local.sim.faults.random(1.0, seed=3)
+    for _ in range(30):
+        try:
+            local.call("structures/v1/rechercher", {})
+        except requests.ConnectionError:
+            pass
+    assert DELAY not in local.sim.faults.injected and local.sim.faults.injected["total"] == 30
+    assert len(set(local.sim.faults.injected) - {"total"}) >= 4
