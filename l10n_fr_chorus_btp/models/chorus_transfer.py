@@ -233,6 +233,8 @@ class ChorusProTransfer(models.AbstractModel):
         try:
             if self._reconcile(move, client):
                 return "found"
+            # not found yet: a slow Chorus Pro may still create it; search again before the next deposit
+            move.chorus_reconcile_needed = True
         except ChorusProError as search_exc:
             _logger.warning("Chorus Pro: search after a lost answer failed for invoice %s: %s", move.id,
                             search_exc.message_en)

@@ -8,3 +8,4 @@ from . import test_partner  # noqa: F401
 from . import test_market  # noqa: F401
 from . import test_preflight  # noqa: F401
 from . import test_followup_reminders  # noqa: F401
+from . import test_faults  # noqa: F401

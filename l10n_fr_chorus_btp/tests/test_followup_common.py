@@ -11,7 +11,6 @@ from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import requests
-
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import common as odoo_test_common

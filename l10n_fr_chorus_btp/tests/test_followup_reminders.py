@@ -1,7 +1,6 @@
 """Credential expiry reminders: 30 and 7 days ahead, once each, by e-mail and activity."""
 
 from dateutil.relativedelta import relativedelta
-
 from odoo import fields
 from odoo.tests import tagged
 
