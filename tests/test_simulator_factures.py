@@ -392,3 +392,16 @@ def test_step_seconds_is_configurable():
     invoice_id = fast.submit()["identifiantFactureCPP"]
     fast.sim.advance(120)
     assert fast.sim.invoice(invoice_id).status == "MISE_A_DISPOSITION"
+
+
+def test_only_moving_invoices_are_followed(local):
+    paid = local.submit()["identifiantFactureCPP"]
+    waiting = local.submit(numeroFactureSaisi="FA-2")["identifiantFactureCPP"]
+    assert local.sim.store.moving == {paid, waiting}
+    local.sim.set_invoice_status(waiting, "SUSPENDUE")
+    local.sim.advance(10 * HOUR)
+    assert local.sim.store.moving == set() and local.sim.invoice(paid).status == "MISE_EN_PAIEMENT"
+    local.sim.set_invoice_status(waiting, "MISE_A_DISPOSITION")
+    assert local.sim.store.moving == {waiting}
+    local.sim.advance(HOUR)
+    assert local.sim.invoice(waiting).status == "SERVICE_FAIT"

@@ -77,7 +77,10 @@ class Simulator:
             now = self.clock.now()
             progress_flows(self, now)
             step = timedelta(seconds=self.step_seconds)
-            for invoice in self.store.invoices.values():
+            for invoice_id in sorted(self.store.moving):
+                invoice = self.store.invoices.get(invoice_id)
+                if invoice is None:
+                    continue
                 for _ in range(50):  # paths are short: bounded loop
                     following = lifecycle.next_status(invoice)
                     due = invoice.status_at + step
@@ -86,9 +89,12 @@ class Simulator:
                     if invoice.script:
                         invoice.script.pop(0)
                     self.record_status(invoice, following, at=due)
+                if lifecycle.next_status(invoice) is None:
+                    self.store.moving.discard(invoice_id)
 
     def record_status(self, invoice: Invoice, status: str, *, at=None, comment: str = "") -> None:
         invoice.history.append(StatusEvent(self.store.next_event_id(), status, at or self.clock.now(), comment))
+        self.store.moving.add(invoice.id)
 
     # -- controls for tests and people -----------------------------------------------------------
     def set_invoice_status(self, invoice_id: int, status: str, comment: str = "") -> None:

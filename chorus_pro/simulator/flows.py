@@ -202,6 +202,7 @@ def deposer_flux(sim, body: dict) -> dict:
                 read_documents(content, body["nomFichier"]))
     flow.history.append(("IN_RECU", now))
     sim.store.flows[flow.number] = flow
+    sim.store.open_flows.add(flow.number)
     for document in flow.documents:
         sim.add_deposit("flux", None, document.number, flow_number=flow.number)
     return ok_write(numeroFluxDepot=flow.number, dateDepot=fmt_date(now), syntaxeFlux=flow.syntax)
@@ -263,11 +264,13 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
 
 def progress_flows(sim, now: datetime) -> None:
     step = timedelta(seconds=sim.flow_step_seconds)
-    for flow in sim.store.flows.values():
+    for number in sorted(sim.store.open_flows):
+        flow = sim.store.flows[number]
         if flow.status == "IN_RECU" and flow.status_at + step <= now:
             flow.history.append(("IN_EN_COURS_TRAITEMENT_CPP", flow.status_at + step))
         if flow.status == "IN_EN_COURS_TRAITEMENT_CPP" and flow.status_at + step <= now:
             _integrate(sim, flow, flow.status_at + step)
+            sim.store.open_flows.discard(number)
 
 
 def consulter_cr_detaille(sim, body: dict) -> dict:

@@ -182,6 +182,10 @@ class Store:
         self.deposits: list[Deposit] = []
         self.tokens: OrderedDict[str, Token] = OrderedDict()
         self.bank_accounts: dict[int, list[tuple[int, str]]] = {}
+        #: invoices whose status may still change by itself, flows not yet processed: progress() looks
+        #: only at these, so its cost does not grow with the number of finished invoices
+        self.moving: set[int] = set()
+        self.open_flows: set[str] = set()
         self._file_ids = itertools.count(880001)
         self._invoice_ids = itertools.count(1000001)
         self._event_ids = itertools.count(1)
