@@ -234,3 +234,12 @@ def test_invoice_checks_at_integration(local, document, words):
     local.sim.advance(2 * STEP)
     data = report(local, number)
     assert data["etatCourantDepotFlux"] == "IN_REJETE" and words in data["listeErreurDP"][0]["libelleErreurDP"]
+
+
+def test_older_report(api):
+    number = deposit(api, cii("FX-BAD", service=""))["numeroFluxDepot"]
+    api.sim.advance(2 * STEP)
+    data = api.ok("transverses/v1/consulterCR", {"numeroFluxDepot": number, "dateDepot": api.sim.now().date().isoformat()})
+    assert data["etatCourantFlux"] == "IN_REJETE" and data["nomFichierFlux"] == "facture.xml"
+    pdf = base64.b64decode(data["fichierCR"])
+    assert pdf.startswith(b"%PDF") and "FX-BAD" in pdf.decode("utf-8")

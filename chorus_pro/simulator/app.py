@@ -70,6 +70,7 @@ OPERATIONS = {
     "transverses/v1/health-check": (ops_directory.health_check, None, False),
     "transverses/v1/ajouter/fichier": (ops_directory.ajouter_fichier, schemas.AJOUTER_FICHIER, True),
     "transverses/v1/consulterCRDetaille": (flows.consulter_cr_detaille, schemas.CONSULTER_CR_DETAILLE, False),
+    "transverses/v1/consulterCR": (flows.consulter_cr, schemas.CONSULTER_CR, False),
     "transverses/v1/recuperer/structures/actives/fournisseur": (ops_directory.structures_actives_fournisseur,
                                                                 schemas.EMPTY, False),
     "transverses/v1/recuperer/coordbanc/valides": (ops_directory.coordbanc_valides, schemas.COORDBANC, False),

@@ -284,3 +284,18 @@ def consulter_cr_detaille(sim, body: dict) -> dict:
         dateDepotFlux=fmt_datetime(flow.deposited_at), dateHeureEtatCourantFlux=fmt_datetime(flow.status_at),
         nomFichier=flow.file_name, listeErreurDP=list(flow.errors), listeErreurTechnique=list(flow.technical_errors),
     )
+
+
+def consulter_cr(sim, body: dict) -> dict:
+    """The older report (``etatCourantFlux``, a PDF report in ``fichierCR``); clients should prefer the detailed one."""
+    detailed = consulter_cr_detaille(sim, {"numeroFluxDepot": body.get("numeroFluxDepot")})
+    errors = "\n".join(f"{e['numeroDP']} : {e['libelleErreurDP']}" for e in detailed["listeErreurDP"])
+    report = (f"%PDF-1.4\n% Compte rendu du flux {detailed['numeroFluxDepot']} : "
+              f"{detailed['etatCourantDepotFlux']}\n{errors}\n%%EOF\n").encode()
+    return ok_read(
+        numeroFluxDepot=detailed["numeroFluxDepot"], etatCourantFlux=detailed["etatCourantDepotFlux"],
+        dateDepotFlux=detailed["dateDepotFlux"], dateHeureEtatCourantFlux=detailed["dateHeureEtatCourantFlux"],
+        codeInterfaceFlux=detailed["codeInterfaceDepotFlux"], nomFichierFlux=detailed["nomFichier"],
+        designationPartenaire=sim.store.structures[sim.supplier_id].name,
+        fichierCR=base64.b64encode(report).decode("ascii"),
+    )

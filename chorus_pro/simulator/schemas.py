@@ -239,6 +239,7 @@ PAGING = {"nbResultatsParPage": INT, "pageResultatDemandee": INT, "triSens": SOR
 AJOUTER_FICHIER = {"pieceJointeFichier": STR, "pieceJointeNom": STR, "pieceJointeTypeMime": STR,
                    "pieceJointeExtension": STR, "idUtilisateurCourant": INT}
 CONSULTER_CR_DETAILLE = {"numeroFluxDepot": STR, "syntaxeFlux": FLOW_SYNTAXES, "idUtilisateurCourant": INT}
+CONSULTER_CR = {**CONSULTER_CR_DETAILLE, "dateDepot": DATE}
 EMPTY = {"idUtilisateurCourant": INT}
 COORDBANC = {"idStructure": INT, "idUtilisateurCourant": INT}
 TAUX_TVA = {"codeLangue": STR}
