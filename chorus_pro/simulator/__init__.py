@@ -12,6 +12,13 @@ Interface contract:
   simulated time; ``simulator.set_invoice_status(...)`` drives statuses;
   ``simulator.deposit_count(number)`` counts deposits of a supplier invoice number.
 
+Other controls: ``set_buyer_scenario(siret, statuses)``, ``unsubscribe(api)`` / ``subscribe(api)``,
+``expire_technical_password()``, ``set_technical_password(...)``, ``set_piste_secret(...)``,
+``invoice(id)``, ``invoices_by_number(number)``, ``flow(number)``, ``deposits``, ``stats``;
+``Simulator(step_seconds=3600, flow_step_seconds=60, realtime=False, business_error_status=200)``.
+``request_observers``: callables ``(api_path, headers, body)`` called for every API request.
+Control endpoints over HTTP (``GET /``, ``/_simulator/…``): see :mod:`chorus_pro.simulator.control`.
+
 Choices where the real platform's behaviour is not verified (see the reference, §17):
 
 - authentication failures: see :mod:`chorus_pro.simulator.app` (401 for a bad token or a
@@ -20,6 +27,12 @@ Choices where the real platform's behaviour is not verified (see the reference, 
   (:mod:`chorus_pro.simulator.messages`);
 - ``soumettre`` echoes ``numeroFactureSaisi`` as ``numeroFacture``;
 - duplicate supplier invoice numbers are accepted (each deposit is counted);
+- ``pieceJointePrincipale`` of ``soumettre`` is accepted as an object or an array;
+- null fields are left out of answers; search items carry only the Swagger's fields;
+- default page size 10 for every search;
+- the engagement juridique travels in ``references.numeroBonCommande``; totals must satisfy
+  HT + TVA − ``montantRemiseGlobaleTTC`` = TTC to the cent, and the VAT lines and item lines
+  must add up to the totals;
 - works documents (``facturesTravaux/v1/soumettre``, an unverified path) are also listed
   by ``factures/v1/rechercher/fournisseur`` with ``typeDemandePaiement`` FACTURE_TRAVAUX.
 """
