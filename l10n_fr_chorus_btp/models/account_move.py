@@ -214,8 +214,8 @@ class AccountMove(models.Model):
         """Button and list action "Transférer vers Chorus Pro" (right "Transfert facture" checked here too)."""
         if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
             raise AccessError(self.env._(
-                "Vous n'avez pas le droit « Transfert facture » : seul un utilisateur autorisé peut transférer "
-                "des factures vers Chorus Pro."))
+                "You do not have the right \"Transfert facture\": only an authorized user may transfer invoices "
+                "to Chorus Pro."))
         problems = []
         for move in self:
             if move.move_type not in CHORUS_MOVE_TYPES or move.state != "posted":

@@ -60,11 +60,11 @@ class AccountMove(models.Model):
 
         requirement = customer.chorus_requirement or "none"
         if requirement in ("service", "service_and_ej") and not service_code:
-            issues.append(_("The customer requires a service code (code service): fill in \"Buyer reference\" or "
-                            "choose the market's service."))
+            issues.append(_("The customer requires a service code: fill in \"Service code\" in the Chorus Pro tab, "
+                            "or choose the market's service."))
         if requirement in ("ej", "service_and_ej") and not ej:
             issues.append(_("The customer requires an engagement juridique (EJ, purchase order number): fill in "
-                            "\"Purchase order reference\"."))
+                            "\"Engagement juridique\" in the Chorus Pro tab."))
         if requirement == "service_or_ej" and not (service_code or ej):
             issues.append(_("The customer requires a service code or an engagement juridique: fill in one of "
                             "them."))
@@ -76,16 +76,16 @@ class AccountMove(models.Model):
                 issues.append(_("The service code %(code)s is not one of the customer's active services on Chorus "
                                 "Pro (choose one of: %(choices)s).", code=service_code, choices=choices))
             elif service.ej_required and not ej:
-                issues.append(_("The service %(code)s requires an engagement juridique (EJ): fill in \"Purchase "
-                                "order reference\".", code=service_code))
+                issues.append(_("The service %(code)s requires an engagement juridique (EJ): fill in \"Engagement "
+                                "juridique\" in the Chorus Pro tab.", code=service_code))
         if len(ej) > MAX_EJ_LENGTH:
             issues.append(_("The engagement juridique has more than %(max)s characters.", max=MAX_EJ_LENGTH))
         if market and market._needs_market_number() and not (self.contract_reference or "").strip():
-            issues.append(_("The market number (contract reference) is required by the market %(market)s.",
+            issues.append(_("The market number is required by the market %(market)s.",
                             market=market.name))
         if self.chorus_cadre in ("A4", "A7", "A8", "A10", "A11", "A13", "A14"):
-            if not (self.contract_reference or "").strip():
-                issues.append(_("A works document needs the market number (contract reference)."))
+            if not (self.contract_reference or "").strip() and not (market and market._needs_market_number()):
+                issues.append(_("A works document needs the market number."))
             if not market:
                 issues.append(_("A works document must be linked to its public works market."))
         if self.chorus_cadre in ("A9", "A12"):

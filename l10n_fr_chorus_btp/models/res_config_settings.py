@@ -28,8 +28,8 @@ class ResConfigSettings(models.TransientModel):
     chorus_tech_password_new = fields.Char(string="New technical password", groups="base.group_system")
     chorus_tech_password_confirm = fields.Char(string="Confirm the technical password", groups="base.group_system")
     chorus_piste_client_secret_new = fields.Char(string="New PISTE client secret", groups="base.group_system")
-    chorus_tech_password_is_set = fields.Boolean(compute="_compute_chorus_secrets_set")
-    chorus_piste_client_secret_is_set = fields.Boolean(compute="_compute_chorus_secrets_set")
+    chorus_tech_password_is_set = fields.Boolean(string="Password saved", compute="_compute_chorus_secrets_set")
+    chorus_piste_client_secret_is_set = fields.Boolean(string="Secret saved", compute="_compute_chorus_secrets_set")
 
     def _compute_chorus_secrets_set(self):
         for settings in self:

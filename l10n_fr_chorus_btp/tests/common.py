@@ -3,9 +3,8 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import new_test_user
-
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import new_test_user
 
 from chorus_pro.simulator import Simulator, SimulatorServer
 from chorus_pro.simulator import seed as sim_seed
