@@ -1,11 +1,14 @@
-from . import test_followup_common  # noqa: F401
-from . import test_sync  # noqa: F401
-from . import test_transfer  # noqa: F401
-from . import test_sync_works_flows  # noqa: F401
-from . import test_followup_actions  # noqa: F401
-from . import test_settings  # noqa: F401
-from . import test_partner  # noqa: F401
-from . import test_market  # noqa: F401
-from . import test_preflight  # noqa: F401
-from . import test_followup_reminders  # noqa: F401
-from . import test_faults  # noqa: F401
+from . import (
+    test_bad_inputs,  # noqa: F401
+    test_faults,  # noqa: F401
+    test_followup_actions,  # noqa: F401
+    test_followup_common,  # noqa: F401
+    test_followup_reminders,  # noqa: F401
+    test_market,  # noqa: F401
+    test_partner,  # noqa: F401
+    test_preflight,  # noqa: F401
+    test_settings,  # noqa: F401
+    test_sync,  # noqa: F401
+    test_sync_works_flows,  # noqa: F401
+    test_transfer,  # noqa: F401
+)
