@@ -202,3 +202,17 @@ def test_random_default_kinds_leave_delays_out(local):
             pass
     assert DELAY not in local.sim.faults.injected and local.sim.faults.injected["total"] == 30
     assert len(set(local.sim.faults.injected) - {"total"}) >= 4
+
+
+def test_late_faults_also_hit_refusals(local):
+    local.sim.faults.add(LOST_ANSWER, "structures/v1/consulter")
+    with pytest.raises(requests.ConnectionError):
+        local.call("structures/v1/consulter", {"idStructureCPP": 27100001}, headers={"cpro-account": "bad"})
+    local.sim.faults.add(DELAY, "structures/v1/consulter", seconds=60)
+    with pytest.raises(requests.ReadTimeout):
+        local.call("structures/v1/consulter", {"idStructureCPP": 27100001}, headers={"Authorization": "Bearer x"},
+                   timeout=5)
+    local.sim.faults.add(MALFORMED_JSON, "oauth/token")
+    answer = local.request_token(secret="wrong")
+    with pytest.raises(ValueError):
+        answer.json()

@@ -141,6 +141,10 @@ class SimulatorApp:
         early = self._early_fault(fault)
         if early is not None:
             return early
+        return self._late_fault(fault, self._issue_token(request))
+
+    def _issue_token(self, request: Request) -> Response:
+        sim = self.sim
         form = request.form
         if not form.get("grant_type"):
             return gateway_error(400, "invalid_request", "grant_type manquant : envoyez un corps "
@@ -161,7 +165,7 @@ class SimulatorApp:
             token = Token(secrets.token_urlsafe(32), client_id, now + timedelta(seconds=TOKEN_LIFETIME))
             store.tokens[token.value] = token
         body = {"access_token": token.value, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME, "scope": "openid"}
-        return self._late_fault(fault, json_response(body))
+        return json_response(body)
 
     # -- Chorus Pro operations ----------------------------------------------------------------
     def api(self, request: Request, operation: str) -> Response:
@@ -189,6 +193,12 @@ class SimulatorApp:
         early = self._early_fault(fault, request)
         if early is not None:
             return early
+        # late faults (lost answer, broken JSON, answer after the timeout) hit refusals too
+        return self._late_fault(fault, self._serve(request, operation, handler, schema), request)
+
+    def _serve(self, request: Request, operation: str, handler, schema) -> Response:
+        sim = self.sim
+        expected = "GET" if operation in GET_OPERATIONS else "POST"
         refused = self._authenticate(request, operation)
         if refused is not None:
             return refused
@@ -216,7 +226,7 @@ class SimulatorApp:
             except m.Failure as failure:
                 answer = failure.body()
                 status = failure.http_status or sim.business_error_status
-        return self._late_fault(fault, json_response(answer, status), request)
+        return json_response(answer, status)
 
     def _authenticate(self, request: Request, operation: str) -> Response | None:
         sim = self.sim
