@@ -1,0 +1,189 @@
+"""Benchmark of posting and transferring invoices with Odoo 19 and the simulator over real HTTP.
+
+1. Posting: N invoices (default 500) for a Chorus Pro client are posted one by one with the
+   automatic transfer off, then N with it on (after a short warm-up).  Posting only queues
+   (no Chorus Pro call): the wall-time ratio on / off is printed (target ≤ 1.10), and the
+   simulator's request counter is checked to be unchanged.
+2. Sending: the sender (``chorus.pro.transfer._cron_send_queued``) sends the N queued
+   invoices: invoices per second, HTTP calls per invoice (target ≤ 2: upload of the PDF and
+   ``soumettre``), token requests (target 1).
+
+The sender commits after each invoice, as in production: use a scratch database.
+
+Usage::
+
+    PYTHONPATH=. python3 benchmarks/bench_odoo_transfer.py --db DB [--invoices 500] [--install]
+        [--pdf {odoo,stub}] [--db-host 127.0.0.1] [--db-user root] [--addons-path ...]
+
+``--pdf odoo`` renders each invoice with Odoo's invoice report (wkhtmltopdf: slow, and
+measured apart); ``--pdf stub`` (default) sends a fixed small PDF so that the figures
+measure the add-on and the transfer, not wkhtmltopdf.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from unittest.mock import patch
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from chorus_pro.documents import Attachment  # noqa: E402
+from chorus_pro.simulator import Simulator, SimulatorServer, seed  # noqa: E402
+
+ODOO_ROOT = "/opt/odoo19"
+IBAN = "FR7630006000011234567890189"
+STUB_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+WARM_UP = 20
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="chorus_bench_transfer")
+    parser.add_argument("--invoices", type=int, default=500)
+    parser.add_argument("--pdf", choices=("odoo", "stub"), default="stub")
+    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
+    parser.add_argument("--addons-path", default=f"{ODOO_ROOT}/addons,{ODOO_ROOT}/odoo/addons,{REPO}")
+    parser.add_argument("--install", action="store_true", help="create the database when missing")
+    return parser.parse_args()
+
+
+def ensure_database(args):
+    listed = subprocess.run(["psql", "-h", args.db_host, "-U", args.db_user, "-lqt"], capture_output=True,
+                            text=True, check=False).stdout
+    if any(line.split("|")[0].strip() == args.db for line in listed.splitlines()):
+        return
+    if not args.install:
+        sys.exit(f"database {args.db} does not exist: pass --install to create it")
+    print(f"creating database {args.db} with l10n_fr_chorus_btp (a few minutes)…", flush=True)
+    env = dict(os.environ, PYTHONPATH=REPO)
+    subprocess.run([sys.executable, f"{ODOO_ROOT}/odoo-bin", "-d", args.db, "--db_host", args.db_host,
+                    "--db_user", args.db_user, "--addons-path", args.addons_path, "-i", "l10n_fr_chorus_btp",
+                    "--stop-after-init", "--http-port", "8078", "--log-level", "warn"], env=env, check=True)
+
+
+def configure(env, server_url):
+    """The company = the simulator's supplier, as after a successful "Tester la connexion"."""
+    company = env.company
+    company.write({
+        "company_registry": seed.SUPPLIER.siret, "chorus_environment": "simulation",
+        "chorus_simulator_url": server_url, "chorus_tech_login": seed.TECH_LOGIN,
+        "chorus_tech_password": seed.TECH_PASSWORD, "chorus_piste_client_id": seed.PISTE_CLIENT_ID,
+        "chorus_piste_client_secret": seed.PISTE_CLIENT_SECRET, "chorus_start_date": "2020-01-01",
+        "chorus_supplier_structure_identifier": str(seed.SUPPLIER.id),
+        "chorus_bank_account_identifier": str(seed.SUPPLIER_BANK_ACCOUNTS[0][0]),
+        "chorus_auth_failed": False,
+    })
+    bank = env["res.partner.bank"].search([("acc_number", "=", IBAN), ("partner_id", "=", company.partner_id.id)])
+    bank = bank or env["res.partner.bank"].create({"acc_number": IBAN, "partner_id": company.partner_id.id,
+                                                   "allow_out_payment": True})
+    partner = env["res.partner"].search([("company_registry", "=", seed.COMMUNE.siret)], limit=1)
+    partner = partner or env["res.partner"].create({
+        "name": seed.COMMUNE.name, "is_company": True, "company_registry": seed.COMMUNE.siret,
+        "chorus_client": True, "chorus_structure_identifier": str(seed.COMMUNE.id), "chorus_requirement": "service",
+        "chorus_service_ids": [(0, 0, {"code": s.code, "name": s.name, "chorus_identifier": str(s.id),
+                                       "active": s.active, "ej_required": s.ej_required})
+                               for s in seed.COMMUNE.services],
+    })
+    euro = env.ref("base.EUR")
+    euro.active = True
+    return company, bank, partner, euro
+
+
+def make_drafts(env, count, bank, partner, euro, tag):
+    tax = env.company.account_sale_tax_id
+    return env["account.move"].create([{
+        "move_type": "out_invoice", "partner_id": partner.id, "currency_id": euro.id, "partner_bank_id": bank.id,
+        "buyer_reference": "SERV-TECH", "invoice_date": odoo_today(env), "ref": f"{tag}-{index}",
+        "invoice_line_ids": [(0, 0, {"name": f"Travaux de voirie, lot {index}", "quantity": 1,
+                                     "price_unit": 1000 + index, "tax_ids": [(6, 0, tax.ids)]})],
+    } for index in range(count)])
+
+
+def odoo_today(env):
+    from odoo import fields  # noqa: TID251
+    return fields.Date.context_today(env.user)
+
+
+def post_one_by_one(moves):
+    started = time.perf_counter()
+    for move in moves:
+        move.action_post()
+    moves.env.flush_all()
+    return time.perf_counter() - started
+
+
+def main():
+    args = parse_args()
+    ensure_database(args)
+    # the benchmark drives the Odoo add-on: it is the one kind of script here allowed to import odoo
+    import odoo  # noqa: TID251
+    from odoo import SUPERUSER_ID, api  # noqa: TID251
+    from odoo.modules.registry import Registry  # noqa: TID251
+
+    odoo.tools.config.parse_config(["--db_host", args.db_host, "--db_user", args.db_user,
+                                    "--addons-path", args.addons_path, "--log-level", "warn"])
+    registry = Registry(args.db)
+    sim = Simulator()
+    n = args.invoices
+    with SimulatorServer(sim) as server, registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company, bank, partner, euro = configure(env, server.url)
+        # clear what earlier runs of the benchmark left in the queue
+        env["account.move"].search([("chorus_state", "=", "to_send")]).write({"chorus_transfer_authorized": False})
+        warm_up = make_drafts(env, WARM_UP, bank, partner, euro, "warm")
+        off = make_drafts(env, n, bank, partner, euro, "off")
+        on = make_drafts(env, n, bank, partner, euro, "on")
+        cr.commit()
+
+        requests_before = sim.stats.api_requests + sim.stats.token_requests
+        company.chorus_auto_transfer = False
+        post_one_by_one(warm_up)
+        time_off = post_one_by_one(off)
+        company.chorus_auto_transfer = True
+        time_on = post_one_by_one(on)
+        calls_while_posting = sim.stats.api_requests + sim.stats.token_requests - requests_before
+        queued = env["account.move"].search_count([("id", "in", on.ids), ("chorus_state", "=", "to_send"),
+                                                   ("chorus_transfer_authorized", "=", True)])
+        not_queued = env["account.move"].search_count([("id", "in", off.ids), ("chorus_transfer_authorized", "=", True)])
+        cr.commit()
+
+        api_before, tokens_before = sim.stats.api_requests, sim.stats.token_requests
+        sender = env["chorus.pro.transfer"]
+        if args.pdf == "stub":
+            def stub(move):
+                return Attachment(name=f"{move.id}.pdf", content=STUB_PDF)
+            context = patch.object(type(env["account.move"]), "_chorus_main_attachment", stub)
+        else:
+            context = contextlib.nullcontext()
+        with context:
+            started = time.perf_counter()
+            sent = sender._cron_send_queued()
+            send_time = time.perf_counter() - started
+        api_calls = sim.stats.api_requests - api_before
+        token_calls = sim.stats.token_requests - tokens_before
+        states = {}
+        for move in on:
+            states[move.chorus_state] = states.get(move.chorus_state, 0) + 1
+        duplicates = sum(1 for move in on if sim.deposit_count(move.name) != 1)
+
+    print()
+    print(f"posting {n} invoices one by one: automatic transfer off {time_off:7.2f} s, on {time_on:7.2f} s "
+          f"-> ratio {time_on / time_off:.3f} (target ≤ 1.10)")
+    print(f"  queued for the sender: {queued}/{n} (auto on), {not_queued}/{n} (auto off); "
+          f"Chorus Pro calls while posting: {calls_while_posting}")
+    print(f"sending {sent} queued invoices (PDF: {args.pdf}): {send_time:7.2f} s -> {sent / send_time:.1f} invoices/s")
+    print(f"  HTTP calls: {api_calls} -> {api_calls / max(sent, 1):.2f} per invoice (target ≤ 2); "
+          f"token requests: {token_calls} (target 1)")
+    print(f"  states after sending: {dict(sorted(states.items()))}; invoices deposited more than once: {duplicates}")
+
+
+if __name__ == "__main__":
+    main()
