@@ -13,3 +13,4 @@ from . import (
     test_sync_works_flows,  # noqa: F401
     test_transfer,  # noqa: F401
 )
+from . import test_concurrency  # noqa: F401
