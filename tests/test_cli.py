@@ -343,3 +343,42 @@ def test_bad_config_file(tmp_path):
     config = tmp_path / "chorus.json"
     config.write_text(json.dumps({"piste_secret": "x"}))
     assert_clean_error(run_cli("--config", config, "doctor"), 2, "Unknown Chorus Pro setting(s): piste_secret")
+
+
+# -- the invoice JSON format (no process needed) ------------------------------------------------------------
+def test_invoice_json_computes_vat_lines_and_totals(tmp_path):
+    from decimal import Decimal
+
+    from chorus_pro.documents import DepositMode, InvoiceType, validate_invoice
+    from chorus_pro.invoice_json import invoice_from_dict
+    from chorus_pro.statuses import Cadre
+
+    (tmp_path / "facture.pdf").write_bytes(minimal_pdf())
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data.update(bank_account_id=5151, pdf="facture.pdf", cadre="A1_FACTURE_FOURNISSEUR", lines=[
+        {"description": "Gros œuvre", "quantity": 3, "unit_price": "1250.00", "vat_rate": 20},
+        {"description": "Isolation", "quantity": "12.5", "unit_price": 40, "vat_rate": "5.5"},
+        {"description": "Isolation (reprise)", "quantity": "1", "unit_price": "0.15", "vat_rate": "5.5"},
+    ])
+    invoice = invoice_from_dict(data, str(tmp_path))
+    assert [(v.rate, v.base, v.amount) for v in invoice.vat_lines] == [
+        (Decimal("5.5"), Decimal("500.15"), Decimal("27.51")), (Decimal("20"), Decimal("3750.00"), Decimal("750.00"))]
+    assert (invoice.totals.untaxed, invoice.totals.vat, invoice.totals.total) == (
+        Decimal("4250.15"), Decimal("777.51"), Decimal("5027.66"))
+    assert [line.number for line in invoice.lines] == [1, 2, 3]
+    assert invoice.cadre is Cadre.A1 and invoice.invoice_type is InvoiceType.INVOICE
+    assert invoice.main_pdf.name == "facture.pdf" and invoice.main_pdf.content.startswith(b"%PDF")
+    validate_invoice(invoice, mode=DepositMode.PDF)  # raises if anything is inconsistent
+
+
+def test_invoice_json_errors_name_the_key():
+    from chorus_pro.invoice_json import InvoiceFileError, invoice_from_dict
+
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for change, where in ((dict(invoice_date="20/11/2026"), "invoice_date"), (dict(cadre="Z9"), "cadre"),
+                          (dict(payment_mode="BITCOIN"), "payment_mode"), (dict(buyer={"name": "x"}), "buyer.siret"),
+                          (dict(bank_account_id="5151"), "bank_account_id"), (dict(lines="none"), "lines")):
+        with pytest.raises(InvoiceFileError) as caught:
+            invoice_from_dict({**data, **change})
+        assert caught.value.field == where, (change, caught.value)
+        assert caught.value.message_en.startswith(where)
