@@ -70,7 +70,8 @@ class ChorusProTransfer(models.AbstractModel):
                 company = move.company_id
                 if company.id not in clients:
                     clients[company.id] = company._chorus_client()
-                outcome = self._send_one(move, clients[company.id])
+                lang = self._log_lang(move)
+                outcome = self.with_context(lang=lang)._send_one(move.with_context(lang=lang), clients[company.id])
                 if outcome == "auth_failed":
                     paused.add(company.id)
                 done += 1
@@ -151,6 +152,11 @@ class ChorusProTransfer(models.AbstractModel):
         self._record_deposit(move, result)
         self._chorus_commit()
         return "deposited"
+
+    def _log_lang(self, move):
+        """Chatter notes and tracked labels in the language of the people who follow the invoice."""
+        user = move.invoice_user_id or move.chorus_queued_by_id
+        return user.lang or move.company_id.partner_id.lang or self.env.lang
 
     def _can_rollback(self):
         current_test = odoo_module.current_test

@@ -123,3 +123,9 @@ class TestMarkets(ChorusCommon):
                                                            "company_id": other_company.id})
         self.assertNotEqual(own, market)
         self.assertEqual(markets.search([("name", "=", "2026-SRV-001")]), own)
+        # directory services of a customer restricted to one company stay in that company
+        private = self.env["res.partner"].create({"name": "Client réservé", "company_id": self.company.id,
+                                                  "chorus_service_ids": [(0, 0, {"code": "SRV-A"})]})
+        services = self.env["chorus.pro.service"].with_user(outsider)
+        self.assertFalse(services.search([("partner_id", "=", private.id)]))
+        self.assertTrue(services.search([("partner_id", "=", self.commune.id)]), "shared customers are shared")

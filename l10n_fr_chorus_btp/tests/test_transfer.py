@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -195,3 +196,89 @@ class TestSendingFaults(ChorusCommon):
         self.assertFalse(self.company.chorus_auth_failed)
         self.assertEqual(self.run_sender(), 1)
         self.assertEqual(move.chorus_state, "deposited")
+
+
+@tagged("post_install", "-at_install", "chorus_pro")
+class TestCommittedSending(ChorusCommon):
+    """The sender on a cursor that really commits (Odoo's test cursor in registry test mode)."""
+
+    def _run_on_own_cursor(self):
+        # a cron's context: the tests' "no tracking, no chatter" switches do not apply
+        context = {k: v for k, v in self.env.context.items() if k not in ("tracking_disable", "mail_notrack")}
+        with self.registry.cursor() as cr:
+            return self.env(cr=cr, context=context)["chorus.pro.transfer"]._cron_send_queued()
+
+    def test_each_invoice_committed_and_every_state_change_in_chatter(self):
+        moves = self.make_invoice() + self.make_invoice(amount=50)
+        moves.action_post()
+        with self.enter_registry_test_mode():
+            self.assertEqual(self._run_on_own_cursor(), 2)
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        for move in moves:
+            values = self.env["mail.tracking.value"].sudo().search([
+                ("mail_message_id", "in", move.message_ids.ids),
+                ("field_id.name", "=", "chorus_state")], order="id")
+            # both transitions tracked (to_send -> sending -> deposited), in the chatter of the invoice
+            self.assertEqual(len(values), 2)
+            self.assertEqual(values[0].old_value_char, "À transférer")
+            self.assertEqual(values[0].new_value_char, "En cours d'envoi")
+            self.assertIn(values[1].new_value_char, ("Déposée", "Deposited"))
+            self.assertIn(move.chorus_identifier, " ".join(move.message_ids.mapped("body")))
+
+    def test_worker_killed_after_deposit_before_commit(self):
+        """The deposit reached Chorus Pro, then the worker died before committing: never sent twice."""
+        move = self.make_invoice(post=True)
+        transfer_class = type(self.env["chorus.pro.transfer"])
+        real_commit = transfer_class._chorus_commit
+        commits = []
+
+        def dying_commit(transfer):
+            commits.append(transfer.env.cr)
+            if len(commits) == 2:  # the commit that follows the deposit
+                raise KeyboardInterrupt("worker killed")
+            return real_commit(transfer)
+
+        # (not assertRaises: Odoo's rolls its savepoint back, which would undo the first commit too)
+        killed = False
+        with self.enter_registry_test_mode(), patch.object(transfer_class, "_chorus_commit", dying_commit):
+            try:
+                self._run_on_own_cursor()
+            except KeyboardInterrupt:
+                killed = True
+        self.assertTrue(killed)
+        self.env.invalidate_all()
+        self.assertEqual(self.sim.deposit_count(move.name), 1)
+        self.assertEqual(move.chorus_state, "sending", "the outcome was never committed")
+        self.assertFalse(move.chorus_identifier)
+        # the next run leaves a recent 'sending' alone, a stale one is searched before any deposit
+        self.assertEqual(self.run_sender(), 0)
+        self.age_sending(move)
+        self.run_sender()
+        self.assertEqual(self.sim.deposit_count(move.name), 1)
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertTrue(move.chorus_identifier)
+
+
+@tagged("post_install", "-at_install", "chorus_pro")
+class TestMultiCompanyTransfer(ChorusCommon):
+
+    def test_companies_use_their_own_connection(self):
+        other = self.setup_other_company(name="SOCIETE SOEUR BTP")["company"]
+        other.write({"company_registry": "52345678800018", "chorus_auto_transfer": True,
+                     "chorus_simulator_url": self.server.url})
+        other.sudo()._chorus_mark_auth_failed("Mot de passe refusé")
+        bank = self.env["res.partner.bank"].create({"acc_number": "FR1420041010050500013M02606",
+                                                    "partner_id": other.partner_id.id})
+        theirs = self.env["account.move"].with_company(other).create({
+            "move_type": "out_invoice", "partner_id": self.oph.id, "invoice_date": "2026-03-15",
+            "partner_bank_id": bank.id, "company_id": other.id,
+            "invoice_line_ids": [(0, 0, {"name": "Travaux", "quantity": 1, "price_unit": 100.0})],
+        })
+        theirs.action_post()
+        ours = self.make_invoice(post=True)
+        self.assertTrue(theirs.chorus_transfer_authorized)
+        self.assertEqual(self.run_sender(), 1)
+        self.assertEqual(ours.chorus_state, "deposited")
+        self.assertEqual(theirs.chorus_state, "to_send", "a paused company waits, the others go on")
+        self.assertFalse(theirs.chorus_identifier)
+        self.assertEqual(len(self.sim.deposits), 1)
