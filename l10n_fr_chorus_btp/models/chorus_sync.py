@@ -18,6 +18,7 @@ from odoo.exceptions import UserError
 from chorus_pro.errors import AuthenticationError, ChorusProError
 from chorus_pro.statuses import (
     ACTION_NEEDED_STATUSES,
+    FINAL_STATUSES,
     FLOW_INTEGRATED_STATUSES,
     FLOW_TERMINAL_STATUSES,
     REJECTED_STATUSES,
@@ -111,6 +112,8 @@ class ChorusProSync(models.AbstractModel):
         return self.env["account.move"].sudo().search([
             ("company_id", "=", company.id),
             ("chorus_state", "in", FOLLOWED_STATES),
+            # abandoned, deleted, associated works pieces… will not change any more
+            ("chorus_status", "not in", sorted(FINAL_STATUSES)),
             "|", ("chorus_identifier", "!=", False), ("chorus_flow_number", "!=", False),
         ])
 

@@ -1,5 +1,6 @@
 from . import (
     test_bad_inputs,  # noqa: F401
+    test_concurrency,  # noqa: F401
     test_faults,  # noqa: F401
     test_followup_actions,  # noqa: F401
     test_followup_common,  # noqa: F401
@@ -13,4 +14,3 @@ from . import (
     test_sync_works_flows,  # noqa: F401
     test_transfer,  # noqa: F401
 )
-from . import test_concurrency  # noqa: F401

@@ -56,14 +56,10 @@ class ChorusFollowupCase(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.startClassPatcher(patch.object(requests.sessions.Session, "send", loopback_send))
-        cls.sim = Simulator(**cls.simulator_options)
-        cls.server = SimulatorServer(cls.sim).start()
-        cls.addClassCleanup(cls.server.close)
         cls.company = cls.company_data["company"]
         cls.company.write({
             "company_registry": seed.SUPPLIER.siret,
             "chorus_environment": "simulation",
-            "chorus_simulator_url": cls.server.url,
             "chorus_tech_login": seed.TECH_LOGIN,
             "chorus_tech_password": seed.TECH_PASSWORD,
             "chorus_piste_client_id": seed.PISTE_CLIENT_ID,
@@ -82,6 +78,14 @@ class ChorusFollowupCase(AccountTestInvoicingCommon):
             "chorus_structure_identifier": str(seed.COMMUNE.id), "chorus_requirement": "service",
         })
         cls.journal = cls.company_data["default_journal_sale"]
+
+    def setUp(self):
+        super().setUp()
+        # a simulator per test: invoice numbers start again in every test (its transaction is rolled back)
+        self.sim = Simulator(**self.simulator_options)
+        self.server = SimulatorServer(self.sim).start()
+        self.addCleanup(self.server.close)
+        self.company.chorus_simulator_url = self.server.url
 
     # -- invoices --------------------------------------------------------------------------------
     def new_invoice(self, amount=1000.0, partner=None, post=True, **values):
@@ -133,7 +137,8 @@ class ChorusFollowupCase(AccountTestInvoicingCommon):
 
         def spied(company):
             client = original(company)
-            spy.clients.append(client)
+            if company == self.company:  # other companies of the database are not under test
+                spy.clients.append(client)
             return client
         with patch.object(company_class, "_chorus_client", spied):
             yield spy

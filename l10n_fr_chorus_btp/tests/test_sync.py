@@ -53,6 +53,14 @@ class TestStatusSync(ChorusFollowupCase):
         spy = self.run_cron()
         self.assertEqual(spy.calls(), 0, "paid invoices are no longer followed: no call at all")
 
+    def test_final_status_ends_the_follow_up(self):
+        for move in self.moves:
+            self.sim.set_invoice_status(int(move.chorus_identifier), "ABANDONNEE")
+        self.run_cron()
+        self.assertEqual(set(self.moves.mapped("chorus_status_label")), {"Abandonnée"})
+        spy = self.run_cron()
+        self.assertEqual(spy.calls(), 0, "a final status is not followed any more")
+
     def test_unchanged_statuses_cost_one_search_and_write_nothing(self):
         self.run_cron()
         messages = {move.id: len(move.message_ids) for move in self.moves}

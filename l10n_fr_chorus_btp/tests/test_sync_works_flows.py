@@ -1,6 +1,7 @@
 """Works documents (cadre A4) and flows (deposer/flux) followed by the status synchronisation."""
 
 import io
+import re
 import tarfile
 
 from odoo import fields
@@ -66,7 +67,10 @@ class TestFlowSync(ChorusFollowupCase):
         """The invoice as Odoo exports it for Chorus Pro (UBL with the service code in BuyerReference)."""
         eas, endpoint = CHORUS_PRO_PEPPOL_ID.split(":")
         move.commercial_partner_id.write({"peppol_eas": eas, "peppol_endpoint": endpoint})
-        return self.env["account.edi.xml.ubl_bis3"]._export_invoice(move)[0]
+        xml = self.env["account.edi.xml.ubl_bis3"]._export_invoice(move)[0]
+        # Chorus Pro reads the cadre de facturation (BT-23) in ProfileID, where Peppol puts its profile
+        return re.sub(rb"<cbc:ProfileID>[^<]*</cbc:ProfileID>", b"<cbc:ProfileID>A1_FACTURE_FOURNISSEUR</cbc:ProfileID>",
+                      xml)
 
     def test_flow_followed_until_integrated_then_invoices_get_their_ids(self):
         # Odoo's UBL writes an OrderReference (read as the EJ by Chorus Pro): give a real one
