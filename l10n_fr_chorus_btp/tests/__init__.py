@@ -4,6 +4,7 @@ from . import (
     test_faults,  # noqa: F401
     test_followup_actions,  # noqa: F401
     test_followup_common,  # noqa: F401
+    test_followup_http,  # noqa: F401
     test_followup_reminders,  # noqa: F401
     test_http,  # noqa: F401
     test_market,  # noqa: F401

@@ -1,0 +1,28 @@
+"""In a real browser: the dashboard counter, the rejected-invoice banner and « Traiter le rejet »."""
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from .test_followup_common import ChorusFollowupCase
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupTour(ChorusFollowupCase, HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        admin = cls.env.ref("base.user_admin")
+        admin.write({"company_id": cls.company.id, "company_ids": [Command.link(cls.company.id)],
+                     "group_ids": [Command.link(cls.env.ref("l10n_fr_chorus_btp.group_chorus_admin").id)]})
+
+    def test_tour_rejected_invoice_from_dashboard_to_acknowledgement(self):
+        move = self.new_invoice(2400)
+        self.deposit(move)
+        self.sim.set_invoice_status(int(move.chorus_identifier), "REJETEE", "Montant du lot 2 erroné")
+        self.env["chorus.pro.sync"]._cron_sync()
+        self.assertEqual(move.chorus_state, "rejected")
+        self.start_tour("/odoo/accounting", "l10n_fr_chorus_btp_followup", login="admin")
+        move.invalidate_recordset()
+        self.assertTrue(move.chorus_rejection_acknowledged)
+        self.assertTrue(self.sim.invoice(int(move.chorus_identifier)).rejection_handled)
