@@ -71,12 +71,13 @@ class ChorusCredentialReminder(models.AbstractModel):
 
     @api.model
     def _notify_auth_failure(self, company):
-        """Called as soon as a transfer or a sync meets an authentication error."""
+        """Called as soon as a transfer or a sync meets an authentication error (by any user)."""
+        company = company.sudo()
         sent = set((company.chorus_reminders_sent or "").split())
         if AUTH_KEY in sent:
             return False
         self.sudo()._send(company, *self._auth_texts(company), deadline=fields.Date.context_today(self))
-        company.sudo().chorus_reminders_sent = " ".join(sorted(sent | {AUTH_KEY}))
+        company.chorus_reminders_sent = " ".join(sorted(sent | {AUTH_KEY}))
         return True
 
     @staticmethod

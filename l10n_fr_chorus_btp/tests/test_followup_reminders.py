@@ -1,7 +1,7 @@
 """Credential expiry reminders: 30 and 7 days ahead, once each, by e-mail and activity."""
 
 from dateutil.relativedelta import relativedelta
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from chorus_pro.simulator import seed
@@ -90,3 +90,13 @@ class TestCredentialReminders(ChorusFollowupCase):
         self.run_cron()
         self.company._chorus_mark_auth_failed("Chorus Pro refuse le compte technique.")
         self.assertEqual(len(self.mails()), 2, "a new failure is a new warning")
+
+    def test_failure_noticed_by_a_user_without_settings_rights(self):
+        clerk = self.env["res.users"].create({
+            "name": "Comptable", "login": "clerk-reminder", "company_id": self.company.id,
+            "company_ids": [Command.set(self.company.ids)],
+            "group_ids": [Command.set(self.env.ref("l10n_fr_chorus_btp.group_chorus_transfer").ids)],
+        })
+        self.company.with_user(clerk)._chorus_mark_auth_failed("Chorus Pro refuse le compte technique.")
+        self.assertTrue(self.company.chorus_auth_failed)
+        self.assertEqual(len(self.mails()), 1)
