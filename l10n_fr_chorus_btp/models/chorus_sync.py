@@ -217,10 +217,10 @@ class ChorusProSync(models.AbstractModel):
 
     # -- applying a status --------------------------------------------------------------------
     def _apply_summary(self, client, move, status, status_date, comment):
-        """A search line: read the history only when the reason is needed and missing."""
+        """A search line: read the history only when the reason (or the date) is needed and missing."""
         if not self._is_change(move, status, status_date):
             return False
-        if status in REASON_STATUSES and not comment:
+        if (status in REASON_STATUSES and not comment) or not status_date:
             try:
                 history = client.get_history(int(move.chorus_identifier))
             except ChorusProError as error:

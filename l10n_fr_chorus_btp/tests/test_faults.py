@@ -137,7 +137,7 @@ class TestFaultsEndToEnd(ChorusFollowupCase):
         lost = sum(1 for count in counts.values() if count == 0)
         tally = (f"fault tally: {injected['total']} faults injected by the simulator "
                  f"({', '.join(f'{k} {v}' for k, v in sorted(injected.items()) if k != 'total')}), "
-                 f"+{TOKEN_EXPIRED} explicit each round, {kills['done']} workers killed between deposit and "
+                 f"an expired token in every round included; {kills['done']} workers killed between deposit and "
                  f"commit, {retransfers} re-transfers by a user; {INVOICES} invoices: "
                  f"duplicates {duplicates}, lost {lost}")
         _logger.info(tally)
