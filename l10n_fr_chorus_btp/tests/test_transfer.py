@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from chorus_pro.client import ChorusProClient
@@ -96,6 +96,19 @@ class TestAutomaticTransfer(ChorusCommon):
     def test_private_customer_not_concerned(self):
         move = self.make_invoice(partner=self.private_customer, post=True)
         self.assertEqual(move.chorus_state, "not_concerned")
+
+    def test_on_chorus_invoice_cannot_go_back_to_draft(self):
+        move = self.make_invoice(post=True)
+        self.run_sender()
+        with self.assertRaises(UserError):
+            move.button_draft()
+        # an invoice still waiting may: it leaves the queue
+        waiting = self.make_invoice(post=True)
+        waiting.button_draft()
+        self.assertEqual(waiting.chorus_state, "not_concerned")
+        self.assertFalse(waiting.chorus_transfer_authorized)
+        waiting.button_cancel()
+        self.assertEqual(self.run_sender(), 0)
 
     def test_unconfigured_company_does_not_queue(self):
         self.company.chorus_tech_login = "not-a-login"
