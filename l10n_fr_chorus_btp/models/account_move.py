@@ -207,7 +207,10 @@ class AccountMove(models.Model):
             "chorus_next_attempt": False,
             "chorus_last_error": False,
         })
-        self.env.ref("l10n_fr_chorus_btp.ir_cron_chorus_send").sudo()._trigger()
+        # one trigger per transaction is enough: the sender takes the whole queue
+        if not self.env.cr.precommit.data.get("l10n_fr_chorus_btp.sender_triggered"):
+            self.env.cr.precommit.data["l10n_fr_chorus_btp.sender_triggered"] = True
+            self.env.ref("l10n_fr_chorus_btp.ir_cron_chorus_send").sudo()._trigger()
 
     # -- manual transfer -------------------------------------------------------------------------------------
     def action_chorus_transfer(self):
