@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import subprocess
 import sys
 import time
 from unittest.mock import patch
@@ -33,10 +32,11 @@ from unittest.mock import patch
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
+from odoo_database import add_database_arguments, ensure_database  # noqa: E402
+
 from chorus_pro.documents import Attachment  # noqa: E402
 from chorus_pro.simulator import Simulator, SimulatorServer, seed  # noqa: E402
 
-ODOO_ROOT = "/opt/odoo19"
 IBAN = "FR7630006000011234567890189"
 STUB_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
             b"trailer<</Root 1 0 R>>\n%%EOF\n")
@@ -46,28 +46,12 @@ BLOCK = 50
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="chorus_bench_transfer")
+    add_database_arguments(parser, "chorus_bench_transfer")
     parser.add_argument("--invoices", type=int, default=500)
     parser.add_argument("--pdf", choices=("odoo", "stub"), default="stub")
-    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
-    parser.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
-    parser.add_argument("--addons-path", default=f"{ODOO_ROOT}/addons,{ODOO_ROOT}/odoo/addons,{REPO}")
-    parser.add_argument("--install", action="store_true", help="create the database when missing")
     return parser.parse_args()
 
 
-def ensure_database(args):
-    listed = subprocess.run(["psql", "-h", args.db_host, "-U", args.db_user, "-lqt"], capture_output=True,
-                            text=True, check=False).stdout
-    if any(line.split("|")[0].strip() == args.db for line in listed.splitlines()):
-        return
-    if not args.install:
-        sys.exit(f"database {args.db} does not exist: pass --install to create it")
-    print(f"creating database {args.db} with l10n_fr_chorus_btp (a few minutes)…", flush=True)
-    env = dict(os.environ, PYTHONPATH=REPO)
-    subprocess.run([sys.executable, f"{ODOO_ROOT}/odoo-bin", "-d", args.db, "--db_host", args.db_host,
-                    "--db_user", args.db_user, "--addons-path", args.addons_path, "-i", "l10n_fr_chorus_btp",
-                    "--stop-after-init", "--http-port", "8078", "--log-level", "warn"], env=env, check=True)
 
 
 def configure(env, server_url):
