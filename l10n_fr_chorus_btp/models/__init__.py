@@ -1,11 +1,8 @@
 from . import (
     account_journal,  # noqa: F401
     account_move,  # noqa: F401
-    account_move_followup,  # noqa: F401
     chorus_credential_reminder,  # noqa: F401
-    chorus_mapping,  # noqa: F401
     chorus_market,  # noqa: F401
-    chorus_preflight,  # noqa: F401
     chorus_service,  # noqa: F401
     chorus_sync,  # noqa: F401
     chorus_transfer,  # noqa: F401

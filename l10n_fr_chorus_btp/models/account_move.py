@@ -1,11 +1,34 @@
+"""account.move for Chorus Pro: references, pre-flight checks, mapping to chorus_pro documents,
+transfer to Chorus Pro and follow-up of the buyer's decisions."""
+
 import logging
+import re
+from collections import defaultdict
+from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from chorus_pro.statuses import status_label
+from chorus_pro.documents import (
+    MAX_ATTACHMENT_NAME,
+    MAX_EJ_LENGTH,
+    Attachment,
+    Invoice,
+    InvoiceType,
+    Line,
+    Party,
+    PaymentMode,
+    Totals,
+    VatLine,
+    validate_invoice,
+)
+from chorus_pro.errors import DocumentValidationError
+from chorus_pro.results import ReferenceRequirement
+from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+from chorus_pro.statuses import parse_cadre, status_label
 
 from .chorus_market import ALLOWED_CADRES, WORKS_DOCUMENT_TYPES, derive_cadre
+from .chorus_sync import COMPLETE_STATUSES, VALIDATOR_ERROR_STATUSES
 
 _logger = logging.getLogger(__name__)
 
@@ -38,10 +61,47 @@ CHORUS_STATES = [
 TRANSFERABLE_STATES = ("to_send", "error", "action_needed")
 CHORUS_MOVE_TYPES = ("out_invoice", "out_refund")
 
+#: pre-flight: fields of chorus_pro's own validation that the Odoo checks explain in Odoo's words, or that
+#: are only known when sending (invoice number before posting, Chorus Pro bank account id, the PDF)
+COVERED_FIELDS = frozenset({
+    "supplier.siret", "buyer.siret", "buyer.service_code", "ej_number", "market_number", "currency", "lines",
+    "original_invoice_number", "payment_mode", "bank_account_id", "number",
+})
+NOT_YET_KNOWN_PREFIXES = ("main_pdf", "attachments")
+
+
+# -- mapping helpers ---------------------------------------------------------------------------------------
+CENT = Decimal("0.01")
+
+
+def _dec(value, quant=CENT):
+    return Decimal(str(value or 0)).quantize(quant)
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _party(partner, service=None):
+    if not partner:
+        return None
+    commercial = partner.commercial_partner_id
+    return Party(
+        siret=compact_siret(commercial.company_registry),
+        name=commercial.name or "",
+        structure_id=_int_or_none(commercial.chorus_structure_identifier),
+        service_code=service.code if service else "",
+        service_id=_int_or_none(service.chorus_identifier) if service else None,
+    )
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # -- fields ---------------------------------------------------------------------------------------------
     # Odoo's own Chorus Pro references, filled from the market (kept editable)
     buyer_reference = fields.Char(compute="_compute_chorus_references", store=True, readonly=False,
                                   precompute=True)
@@ -87,8 +147,13 @@ class AccountMove(models.Model):
         help="The answer of a deposit was lost: the invoice is searched on Chorus Pro before any new deposit.")
     chorus_deposit_date = fields.Date(string="Deposit date", copy=False)
     chorus_rejection_acknowledged = fields.Boolean(string="Rejection acknowledged", copy=False)
+    # the one definition of "action needed": search filter, "To handle" menu and dashboard counter use it
+    chorus_needs_action = fields.Boolean(
+        "Chorus Pro: action needed", compute="_compute_chorus_needs_action", search="_search_chorus_needs_action",
+        help="The buyer suspended the invoice, asked to recycle it or to correct its validator, rejected it "
+             "(a credit note and a new invoice are needed) or the transfer failed.")
 
-    # -- computes ----------------------------------------------------------------------------------------
+    # -- compute --------------------------------------------------------------------------------------------
     @api.depends("chorus_market_id")
     def _compute_chorus_references(self):
         for move in self:
@@ -136,10 +201,217 @@ class AccountMove(models.Model):
         for move in self:
             move.chorus_status_label = status_label(move.chorus_status)
 
-    # -- who is concerned -----------------------------------------------------------------------------
-    def _chorus_is_concerned(self):
-        """Customer invoice or credit note of a Chorus Pro client, outside markets that opted out."""
+    @api.depends("chorus_state", "payment_state")
+    def _compute_chorus_needs_action(self):
+        for move in self:
+            move.chorus_needs_action = move.chorus_state in ("action_needed", "error") or (
+                move.chorus_state == "rejected" and move.payment_state != "reversed")
+
+    def _search_chorus_needs_action(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        assert list(value) == [True]
+        return ["|", ("chorus_state", "in", ("action_needed", "error")),
+                "&", ("chorus_state", "=", "rejected"), ("payment_state", "!=", "reversed")]
+
+    # -- pre-flight: checks run before posting, one message listing every problem ---------------------------
+    def _chorus_raise_preflight(self):
+        messages = []
+        for move in self:
+            issues = move._chorus_preflight_issues()
+            if issues:
+                messages.append(move._chorus_format_issues(issues))
+        if messages:
+            raise UserError("\n\n".join(messages))
+
+    def _chorus_format_issues(self, issues):
         self.ensure_one()
+        title = self.env._("The invoice %(invoice)s cannot be sent to Chorus Pro (customer %(customer)s):",
+                           invoice=self.name if self.name and self.name != "/" else self.env._("draft"),
+                           customer=self.commercial_partner_id.display_name)
+        return "\n".join([title, *(f"- {issue}" for issue in issues)])
+
+    def _chorus_preflight_issues(self):
+        """Everything that would make Chorus Pro refuse this invoice, in the user's language."""
+        self.ensure_one()
+        _ = self.env._
+        issues = []
+        company, customer = self.company_id, self.commercial_partner_id
+        market = self.chorus_market_id
+        service_code = (self.buyer_reference or "").strip()
+        ej = (self.purchase_order_reference or "").strip()
+
+        problem = siret_problem(company.company_registry)
+        if problem:
+            issues.append(_("The SIRET of your company %(problem)s: enter it in Accounting › Configuration › "
+                            "Settings › Chorus Pro.", problem=PROBLEMS[problem][0]))
+        problem = siret_problem(customer.company_registry)
+        if problem:
+            issues.append(_("The SIRET of the customer %(problem)s: enter the 14 digits on the customer's form.",
+                            problem=PROBLEMS[problem][0]))
+
+        requirement = customer.chorus_requirement or "none"
+        if requirement in ("service", "service_and_ej") and not service_code:
+            issues.append(_("The customer requires a service code: fill in \"Service code\" in the Chorus Pro tab, "
+                            "or choose the market's service."))
+        if requirement in ("ej", "service_and_ej") and not ej:
+            issues.append(_("The customer requires an engagement juridique (EJ, purchase order number): fill in "
+                            "\"Engagement juridique\" in the Chorus Pro tab."))
+        if requirement == "service_or_ej" and not (service_code or ej):
+            issues.append(_("The customer requires a service code or an engagement juridique: fill in one of "
+                            "them."))
+        if service_code:
+            services = customer.with_context(active_test=False).chorus_service_ids
+            service = services.filtered(lambda s: s.code == service_code)[:1]
+            if services and (not service or not service.selectable):
+                choices = ", ".join(services.filtered("selectable").mapped("code")) or _("none")
+                issues.append(_("The service code %(code)s is not one of the customer's active services on Chorus "
+                                "Pro (choose one of: %(choices)s).", code=service_code, choices=choices))
+            elif service.ej_required and not ej:
+                issues.append(_("The service %(code)s requires an engagement juridique (EJ): fill in \"Engagement "
+                                "juridique\" in the Chorus Pro tab.", code=service_code))
+        if len(ej) > MAX_EJ_LENGTH:
+            issues.append(_("The engagement juridique has more than %(max)s characters.", max=MAX_EJ_LENGTH))
+        if market and market._needs_market_number() and not (self.contract_reference or "").strip():
+            issues.append(_("The market number is required by the market %(market)s.",
+                            market=market.name))
+        if self.chorus_cadre in ("A4", "A7", "A8", "A10", "A11", "A13", "A14"):
+            if not (self.contract_reference or "").strip() and not (market and market._needs_market_number()):
+                issues.append(_("A works document needs the market number."))
+            if not market:
+                issues.append(_("A works document must be linked to its public works market."))
+        if self.chorus_cadre in ("A9", "A12"):
+            validator = market.validator_partner_id
+            if not validator or siret_problem(validator.company_registry):
+                issues.append(_("The cadre %(cadre)s needs the valideur (titulaire or mandataire) with a valid "
+                                "SIRET on the market.", cadre=self.chorus_cadre))
+        if self.move_type == "out_invoice":
+            bank = self.partner_bank_id
+            if not bank:
+                issues.append(_("Choose the recipient bank account (your IBAN) of the invoice: Chorus Pro needs it "
+                                "for a payment by transfer."))
+            elif bank.acc_type != "iban":
+                issues.append(_("The bank account %(account)s is not an IBAN: Chorus Pro only accepts IBAN for a "
+                                "payment by transfer.", account=bank.display_name))
+        if self.move_type == "out_refund" and not (self.reversed_entry_id or (self.ref or "").strip()):
+            issues.append(_("A credit note must mention the invoice it cancels (reversed invoice or reference)."))
+        if self.currency_id.name != "EUR":
+            issues.append(_("Chorus Pro accepts invoices in euros only (currency: %(currency)s).",
+                            currency=self.currency_id.name))
+        if not self.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
+            issues.append(_("The invoice has no line."))
+        issues.extend(self._chorus_library_issues())
+        return list(dict.fromkeys(issues))
+
+    def _chorus_library_issues(self):
+        """The checks of :func:`chorus_pro.documents.validate_invoice` the Odoo checks do not cover."""
+        invoice = self._chorus_build_invoice(with_pdf=False)
+        try:
+            validate_invoice(invoice, operation="works" if self.chorus_is_works else "soumettre")
+        except DocumentValidationError as exc:
+            return [issue.message_fr for issue in exc.issues
+                    if issue.field not in COVERED_FIELDS and not (issue.field or "").startswith(NOT_YET_KNOWN_PREFIXES)]
+        return []
+
+    # -- mapping: account.move -> chorus_pro.documents.Invoice (what the client sends) ----------------------
+    def _chorus_build_invoice(self, with_pdf=True):
+        self.ensure_one()
+        company, customer, market = self.company_id, self.commercial_partner_id, self.chorus_market_id
+        service_code = (self.buyer_reference or "").strip()
+        service = customer.with_context(active_test=False).chorus_service_ids.filtered(
+            lambda s: s.code == service_code)[:1]
+        supplier = Party(siret=compact_siret(company.company_registry), name=company.name or "",
+                         structure_id=_int_or_none(company.chorus_supplier_structure_identifier))
+        buyer = _party(customer, service)
+        if not service and service_code:
+            buyer.service_code = service_code
+        if customer.chorus_requirement:
+            buyer.requirement = ReferenceRequirement(customer.chorus_requirement)
+        sign = 1
+        lines, bases = [], defaultdict(Decimal)
+        product_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        for number, line in enumerate(product_lines, start=1):
+            rate = _dec(sum(tax.amount for tax in line.tax_ids if tax.amount_type == "percent"))
+            quantity = _dec(line.quantity, Decimal("0.0001"))
+            unit_price = _dec(line.price_unit, Decimal("0.000001"))
+            subtotal = _dec(line.price_subtotal)
+            lines.append(Line(
+                number=number,
+                description=(line.name or line.product_id.display_name or "").strip()[:500] or "-",
+                quantity=quantity,
+                unit_price=unit_price,
+                vat_rate=rate,
+                reference=line.product_id.default_code or "",
+                unit=line.product_uom_id.name or "",
+                discount=(quantity * unit_price - subtotal).quantize(CENT),
+            ))
+            bases[rate] += subtotal
+        amounts = defaultdict(Decimal)
+        for tax_line in self.line_ids.filtered(lambda line: line.display_type == "tax"):
+            amounts[_dec(tax_line.tax_line_id.amount)] += _dec(abs(tax_line.amount_currency))
+        vat_lines = [VatLine(rate=rate, base=base, amount=amounts.get(rate, Decimal("0.00")))
+                     for rate, base in sorted(bases.items())]
+        total = _dec(self.amount_total) * sign
+        totals = Totals(untaxed=_dec(self.amount_untaxed), vat=_dec(self.amount_tax), total=total, amount_due=total)
+        is_refund = self.move_type == "out_refund"
+        invoice = Invoice(
+            number=self.name or "",
+            invoice_date=self.invoice_date or self.date,
+            supplier=supplier,
+            buyer=buyer,
+            lines=lines,
+            vat_lines=vat_lines,
+            totals=totals,
+            invoice_type=InvoiceType.CREDIT_NOTE if is_refund else InvoiceType.INVOICE,
+            cadre=parse_cadre(self.chorus_cadre or "A1"),
+            currency=self.currency_id.name or "EUR",
+            payment_mode=None if is_refund else PaymentMode.TRANSFER,
+            bank_account_id=None if is_refund else _int_or_none(company.chorus_bank_account_identifier),
+            ej_number=(self.purchase_order_reference or "").strip(),
+            market_number=(self.contract_reference or "").strip(),
+            original_invoice_number=(self.reversed_entry_id.name or self.ref or "").strip() if is_refund else "",
+            validator_siret=compact_siret(market.validator_partner_id.commercial_partner_id.company_registry)
+            if market.validator_partner_id else "",
+            moe=_party(market.moe_partner_id),
+            moa=_party(market.moa_partner_id),
+            situation_number=self.chorus_situation_number or None,
+            comment=(self.ref or "")[:500] if not is_refund else "",
+        )
+        if with_pdf:
+            invoice.main_pdf = self._chorus_main_attachment()
+        return invoice
+
+    def _chorus_main_attachment(self):
+        """The invoice as printed by Odoo (the stored PDF when there is one, else a fresh rendering).
+
+        In test mode Odoo renders HTML instead of PDF; that rendering is still sent as the main file.
+        """
+        self.ensure_one()
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name or "facture").strip("_") or "facture"
+        if self.invoice_pdf_report_id:
+            content, extension, mime = self.invoice_pdf_report_id.raw, "pdf", "application/pdf"
+        else:
+            content, report_type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
+                "account.account_invoices", self.ids)
+            # Odoo renders HTML instead of PDF only in test mode (no wkhtmltopdf worker there); the
+            # rendering is still sent as the main file so that tests exercise the whole deposit
+            extension, mime = "pdf", "application/pdf"
+            if report_type != "pdf":
+                _logger.debug("test mode: invoice %s rendered as %s", self.id, report_type)
+        if isinstance(content, str):
+            content = content.encode()
+        name = f"{base[:MAX_ATTACHMENT_NAME - len(extension) - 1]}.{extension}"
+        return Attachment(name=name, content=content, mime_type=mime)
+
+    # -- transfer: who is concerned -------------------------------------------------------------------------
+    def _chorus_is_concerned(self):
+        """Customer invoice or credit note of a Chorus Pro client, outside markets that opted out.
+
+        The credit note of an invoice rejected on Chorus Pro only cancels it in the books: the rejected
+        invoice no longer exists for the buyer, so the credit note is not sent."""
+        self.ensure_one()
+        if self.move_type == "out_refund" and self.reversed_entry_id.chorus_state == "rejected":
+            return False
         return (self.move_type in CHORUS_MOVE_TYPES and self.commercial_partner_id.chorus_client
                 and (not self.chorus_market_id or self.chorus_market_id.chorus_circuit))
 
@@ -152,7 +424,7 @@ class AccountMove(models.Model):
                 and self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer")
                 and company._chorus_is_configured())
 
-    # -- posting -------------------------------------------------------------------------------------------
+    # -- transfer: posting ----------------------------------------------------------------------------------
     def _post(self, soft=True):
         chorus_moves = self.filtered(lambda m: m._chorus_is_concerned())
         if chorus_moves:
@@ -212,7 +484,7 @@ class AccountMove(models.Model):
             self.env.cr.precommit.data["l10n_fr_chorus_btp.sender_triggered"] = True
             self.env.ref("l10n_fr_chorus_btp.ir_cron_chorus_send").sudo()._trigger()
 
-    # -- manual transfer -------------------------------------------------------------------------------------
+    # -- transfer: manual transfer --------------------------------------------------------------------------
     def action_chorus_transfer(self):
         """Button and list action "Transférer vers Chorus Pro" (right "Transfert facture" checked here too)."""
         if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
@@ -259,7 +531,7 @@ class AccountMove(models.Model):
     def action_chorus_update_status(self):
         return self.env["chorus.pro.sync"]._sync_moves(self)
 
-    # -- chatter -----------------------------------------------------------------------------------------
+    # -- transfer: chatter, reset to draft ------------------------------------------------------------------
     def _chorus_log(self, body):
         """A note in the chatter of each invoice.  Callers never pass secrets (messages are built from codes)."""
         for move in self:
@@ -281,3 +553,46 @@ class AccountMove(models.Model):
         self.filtered(lambda m: m.chorus_state in TRANSFERABLE_STATES).write({
             "chorus_state": "not_concerned", "chorus_transfer_authorized": False, "chorus_last_error": False})
         return res
+
+    # -- follow-up actions: buttons of the Chorus Pro tab ---------------------------------------------------
+    def _chorus_open_wizard(self, model, statuses, title):
+        wrong = self.filtered(lambda m: m.chorus_status not in statuses or not m.chorus_identifier)
+        if wrong:
+            raise UserError(self.env._(
+                "This action is possible only for an invoice whose Chorus Pro status is %(statuses)s "
+                "(invoice %(name)s).", statuses=", ".join(sorted(statuses)), name=wrong[0].display_name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": "account.move", "active_ids": self.ids, "active_id": self[:1].id},
+        }
+
+    def action_chorus_complete(self):
+        self.ensure_one()
+        return self._chorus_open_wizard("chorus.pro.complete.wizard", COMPLETE_STATUSES,
+                                        self.env._("Compléter sur Chorus Pro"))
+
+    def action_chorus_recycle(self):
+        self.ensure_one()
+        return self._chorus_open_wizard("chorus.pro.recycle.wizard", {"A_RECYCLER"}, self.env._("Recycler"))
+
+    def action_chorus_correct_validator(self):
+        self.ensure_one()
+        return self._chorus_open_wizard("chorus.pro.validator.wizard", VALIDATOR_ERROR_STATUSES,
+                                        self.env._("Corriger le valideur"))
+
+    def action_chorus_acknowledge_rejection(self):
+        moves = self.filtered(lambda m: m.chorus_state == "rejected" and not m.chorus_rejection_acknowledged)
+        if not moves:
+            raise UserError(self.env._("No selected invoice is rejected on Chorus Pro with a rejection "
+                                       "still to acknowledge."))
+        return moves._chorus_open_wizard("chorus.pro.rejection.wizard", {m.chorus_status for m in moves},
+                                         self.env._("Traiter le rejet"))
+
+    def action_chorus_credit_note(self):
+        """The rejected invoice is dead on Chorus Pro: cancel it in the books with a credit note."""
+        self.ensure_one()
+        return self.action_reverse()
