@@ -7,7 +7,6 @@ from . import (
     chorus_sync,  # noqa: F401
     chorus_transfer,  # noqa: F401
     res_company,  # noqa: F401
-    res_company_followup,  # noqa: F401
     res_config_settings,  # noqa: F401
     res_partner,  # noqa: F401
 )

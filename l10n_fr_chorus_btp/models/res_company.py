@@ -61,6 +61,14 @@ class ResCompany(models.Model):
     chorus_auth_failed_message = fields.Text(string="Chorus Pro authentication error", copy=False)
     chorus_connection_ok = fields.Boolean(string="Chorus Pro connection tested", copy=False)
     chorus_connection_report = fields.Text(string="Last connection test", copy=False)
+    # follow-up: last status sync, credential warnings sent
+    chorus_last_sync = fields.Datetime(
+        "Last Chorus Pro status sync", readonly=True, copy=False,
+        help="Start of the last complete status synchronisation; the next one reads the statuses "
+             "changed since then (with an overlap).")
+    chorus_reminders_sent = fields.Char(
+        "Chorus Pro warnings sent", readonly=True, copy=False, groups="base.group_system",
+        help="Technical: keys of the credential warnings already sent, so that none is sent twice.")
 
     # -- constraints -----------------------------------------------------------------------------------
     @api.constrains("company_registry", "chorus_auto_transfer")
@@ -126,8 +134,12 @@ class ResCompany(models.Model):
         return True
 
     def _chorus_mark_auth_failed(self, message_fr):
-        """Pause the transfers of this company until the connection is repaired."""
+        """Pause the transfers of this company until the connection is repaired, and warn the referent and
+        the administrators at once (not at the next daily check)."""
+        already = self.chorus_auth_failed
         self.sudo().write({"chorus_auth_failed": True, "chorus_auth_failed_message": message_fr})
+        if not already:
+            self.env["chorus.pro.credential.reminder"]._notify_auth_failure(self)
 
     def _chorus_test_connection(self):
         """Run the setup doctor; store what it learnt.  Returns ``(ok, message)`` in French."""
