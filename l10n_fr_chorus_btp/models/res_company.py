@@ -1,4 +1,5 @@
 import logging
+import os
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
@@ -19,6 +20,9 @@ CONNECTION_FIELDS = {
     "chorus_environment", "chorus_tech_login", "chorus_tech_password", "chorus_piste_client_id",
     "chorus_piste_client_secret", "chorus_simulator_url", "company_registry",
 }
+#: fallbacks of an empty company "Simulator URL" (Simulation environment only)
+SIMULATOR_URL_PARAM = "l10n_fr_chorus_btp.simulator_url"
+SIMULATOR_URL_ENV = "CHORUS_PRO_SIMULATOR_URL"
 PASSWORD_VALIDITY_MONTHS = 12
 SECRET_VALIDITY_MONTHS = 3
 
@@ -54,7 +58,8 @@ class ResCompany(models.Model):
     chorus_simulator_url = fields.Char(
         string="Simulator URL", copy=False,
         help="Technical: URL of a Chorus Pro simulator served over HTTP (Simulation environment only). "
-             "Empty: the simulation runs inside Odoo.")
+             "Empty: the system parameter l10n_fr_chorus_btp.simulator_url, else the environment variable "
+             "CHORUS_PRO_SIMULATOR_URL, else the simulation runs inside Odoo.")
     chorus_supplier_structure_identifier = fields.Char(string="Supplier structure id (Chorus Pro)", copy=False)
     chorus_bank_account_identifier = fields.Char(string="Bank account id (Chorus Pro)", copy=False)
     chorus_auth_failed = fields.Boolean(string="Chorus Pro authentication failed", copy=False)
@@ -113,9 +118,17 @@ class ResCompany(models.Model):
             piste_client_secret=company.chorus_piste_client_secret or "",
             tech_login=company.chorus_tech_login or "",
             tech_password=company.chorus_tech_password or "",
-            simulator_url=(company.chorus_simulator_url or "") if company.chorus_environment == "simulation" else "",
+            simulator_url=company._chorus_simulator_url() if company.chorus_environment == "simulation" else "",
         )
         return config.with_simulation_defaults()
+
+    def _chorus_simulator_url(self):
+        """Simulator served over HTTP for the Simulation environment: the company's URL, else the system
+        parameter, else ``CHORUS_PRO_SIMULATOR_URL`` (set by docker compose); empty: in-process simulator."""
+        self.ensure_one()
+        return ((self.chorus_simulator_url or "").strip()
+                or (self.env["ir.config_parameter"].sudo().get_param(SIMULATOR_URL_PARAM) or "").strip()
+                or os.environ.get(SIMULATOR_URL_ENV, "").strip())
 
     def _chorus_client(self):
         """A new :class:`ChorusProClient` for this company (one per batch: it keeps its OAuth token)."""

@@ -1,5 +1,7 @@
 import logging
+import os
 from datetime import date
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from odoo import fields
@@ -106,6 +108,29 @@ class TestSettings(ChorusCommon):
         self.company.sudo()._chorus_mark_auth_failed("Mot de passe refusé")
         self._settings().action_chorus_test_connection()
         self.assertFalse(self.company.chorus_auth_failed)
+
+    def test_simulator_url_falls_back_to_parameter_then_environment(self):
+        # docker compose: the company's URL is empty, the Odoo container knows the simulator by its variable
+        company = self.company
+        company.chorus_simulator_url = False
+        params = self.env["ir.config_parameter"].sudo()
+        with patch.dict(os.environ, {"CHORUS_PRO_SIMULATOR_URL": self.server.url}):
+            self.assertEqual(company._chorus_config().api_base_url, self.server.url)
+            token_requests = self.sim.stats.token_requests
+            ok, message = company._chorus_test_connection()
+            self.assertTrue(ok, message)
+            self.assertGreater(self.sim.stats.token_requests, token_requests, "the HTTP simulator was called")
+            params.set_param("l10n_fr_chorus_btp.simulator_url", "http://127.0.0.1:8801")
+            self.assertEqual(company._chorus_config().simulator_url, "http://127.0.0.1:8801")
+            company.chorus_simulator_url = "http://127.0.0.1:8802"
+            self.assertEqual(company._chorus_config().simulator_url, "http://127.0.0.1:8802")
+            company.chorus_environment = "qualification"
+            self.assertFalse(company._chorus_config().simulator_url, "the simulator is for Simulation only")
+        company.write({"chorus_environment": "simulation", "chorus_simulator_url": False})
+        params.set_param("l10n_fr_chorus_btp.simulator_url", False)
+        with patch.dict(os.environ):
+            os.environ.pop("CHORUS_PRO_SIMULATOR_URL", None)
+            self.assertTrue(company._chorus_config().in_process)
 
     def test_connection_test_reserved_to_accounting_managers(self):
         with self.assertRaises(AccessError):
