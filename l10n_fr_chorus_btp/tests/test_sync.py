@@ -2,9 +2,11 @@
 
 from datetime import timedelta, timezone
 
+from lxml import etree
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from chorus_pro.simulator import request_observers, seed
 
@@ -141,6 +143,30 @@ class TestStatusSync(ChorusFollowupCase):
         new_invoice = self.env["account.move"].browse(action["res_id"])
         self.assertEqual((new_invoice.state, new_invoice.partner_id), ("draft", self.buyer))
         self.assertFalse(move.chorus_needs_action)
+        dashboard = self.journal._get_journal_dashboard_data_batched()[self.journal.id]
+        self.assertEqual(dashboard["chorus_action_needed"], 0)
+
+    def test_action_needed_filter_menu_and_dashboard_share_one_definition(self):
+        view = self.env.ref("account.view_account_invoice_filter")
+        arch = self.env["account.move"].get_views([(view.id, "search")])["views"]["search"]["arch"]
+        filters = etree.fromstring(arch).xpath("//filter[starts-with(@name, 'chorus_')]")
+        needs_action = [f for f in filters if "chorus_needs_action" in (f.get("domain") or "")]
+        self.assertEqual([f.get("name") for f in needs_action], ["chorus_needs_action"], "one filter only")
+        self.assertFalse([f.get("name") for f in filters if "rejected" in (f.get("domain") or "")],
+                         "no second definition of what needs an action")
+        domain = safe_eval(needs_action[0].get("domain")) + [("journal_id", "=", self.journal.id)]
+        to_handle = self.env.ref("l10n_fr_chorus_btp.action_chorus_to_handle")
+        self.assertEqual(safe_eval(to_handle.context)["search_default_chorus_needs_action"], 1)
+        move = self.moves[0]
+        self.sim.set_invoice_status(int(move.chorus_identifier), "REJETEE", "Montant erroné")
+        self.run_cron()
+        self.assertEqual(self.env["account.move"].search(domain), move)
+        reversal = self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=move.ids).create(
+            {"reason": "Rejet Chorus Pro", "journal_id": self.journal.id})
+        reversal.modify_moves()  # posted credit note, reconciled with the rejected invoice
+        self.assertEqual(move.payment_state, "reversed")
+        self.assertFalse(self.env["account.move"].search(domain), "a rejected invoice with its credit note is done")
         dashboard = self.journal._get_journal_dashboard_data_batched()[self.journal.id]
         self.assertEqual(dashboard["chorus_action_needed"], 0)
 
