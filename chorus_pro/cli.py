@@ -18,7 +18,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 import traceback
 from dataclasses import replace
@@ -328,29 +327,7 @@ def _simulator_server(simulator, host: str, port: int):
     # only meant for a container network (docker compose), where other containers must reach it
     print(f"warning: the simulator listens on {host}, not only on this machine: use this inside a container "
           "network only", file=sys.stderr, flush=True)
-    return _ContainerServer(simulator, host, port)
-
-
-class _ContainerServer:
-    """The simulator on a non-loopback address (``--host 0.0.0.0`` in docker compose), in a thread."""
-
-    def __init__(self, simulator, host: str, port: int):
-        from werkzeug.serving import make_server
-
-        self._server = make_server(host, port, simulator.wsgi_app, threaded=True)
-        self._server.daemon_threads = True
-        self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="chorus-simulator", daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._server.shutdown()
-        self._thread.join(timeout=5)
-        self._server.server_close()
+    return SimulatorServer(simulator, host=host, port=port, allow_any_host=True)
 
 
 def _simulator_options(args) -> dict:

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
 
 from chorus_pro.config import ENV_VARS
 from chorus_pro.simulator import seed
@@ -148,6 +149,23 @@ def test_simulator_on_another_address_for_containers():
         assert "warning: the simulator listens on 127.0.0.2" in running.process.stderr.readline()
         result = run_cli("--simulator-url", running.url, "doctor")
         assert result.returncode == 0, result.stderr
+    finally:
+        assert running.stop() == 0
+
+
+def test_simulator_on_another_address_really_drops_connections():
+    # a "reset" fault closes the socket without an answer there too (not an HTTP 500)
+    running = SimulatorProcess(host="127.0.0.2")
+    token_url = running.url + "/api/oauth/token"
+    form = {"grant_type": "client_credentials", "client_id": seed.PISTE_CLIENT_ID,
+            "client_secret": seed.PISTE_CLIENT_SECRET, "scope": "openid"}
+    try:
+        answer = requests.post(running.url + "/_simulator/faults", json={"kind": "reset", "operation": "oauth/token"},
+                               timeout=TIMEOUT)
+        assert answer.status_code == 200, answer.text
+        with pytest.raises(requests.ConnectionError):
+            requests.post(token_url, data=form, timeout=TIMEOUT)
+        assert requests.post(token_url, data=form, timeout=TIMEOUT).status_code == 200, "one fault, one drop"
     finally:
         assert running.stop() == 0
 
