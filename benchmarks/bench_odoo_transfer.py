@@ -55,7 +55,7 @@ def parse_args():
 
 
 def configure(env, server_url):
-    """The company = the simulator's supplier, as after a successful "Tester la connexion"."""
+    """The company = the simulator's supplier, as after a successful "Test the connection"."""
     company = env.company
     company.write({
         "company_registry": seed.SUPPLIER.siret, "chorus_environment": "simulation",

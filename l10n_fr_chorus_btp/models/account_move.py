@@ -104,23 +104,24 @@ class AccountMove(models.Model):
     # -- fields ---------------------------------------------------------------------------------------------
     # Odoo's own Chorus Pro references, filled from the market (kept editable)
     buyer_reference = fields.Char(compute="_compute_chorus_references", store=True, readonly=False,
-                                  precompute=True)
+                                  precompute=True, help="Service code in Chorus Pro.")
     contract_reference = fields.Char(compute="_compute_chorus_references", store=True, readonly=False,
-                                     precompute=True)
+                                     precompute=True, help="Market number in Chorus Pro.")
     purchase_order_reference = fields.Char(compute="_compute_chorus_references", store=True, readonly=False,
-                                           precompute=True)
+                                           precompute=True, help="Legal commitment (EJ) in Chorus Pro.")
 
-    chorus_client = fields.Boolean(related="commercial_partner_id.chorus_client", string="Client - Chorus Pro")
+    chorus_client = fields.Boolean(related="commercial_partner_id.chorus_client", string="Chorus Pro client")
     chorus_market_id = fields.Many2one(
         "chorus.pro.market", string="Market", index="btree_not_null", check_company=True, tracking=True,
         domain="[('partner_id', '=', commercial_partner_id), ('company_id', '=', company_id)]")
     chorus_market_kind = fields.Selection(related="chorus_market_id.kind", string="Market kind")
     chorus_works_document_type = fields.Selection(
-        WORKS_DOCUMENT_TYPES, string="Type de document de travaux", compute="_compute_chorus_works_document_type",
+        WORKS_DOCUMENT_TYPES, string="Works document type", compute="_compute_chorus_works_document_type",
         store=True, readonly=False, precompute=True)
-    chorus_cadre = fields.Selection(CADRES, string="Cadre de facturation", compute="_compute_chorus_cadre",
+    chorus_cadre = fields.Selection(CADRES, string="Invoicing frame (cadre)", compute="_compute_chorus_cadre",
                                     store=True, readonly=False, precompute=True, tracking=True)
-    chorus_allowed_cadres = fields.Char(compute="_compute_chorus_cadre_allowed")
+    chorus_allowed_cadres = fields.Char(string="Allowed invoicing frames",
+                                        compute="_compute_chorus_cadre_allowed")
     chorus_is_works = fields.Boolean(compute="_compute_chorus_is_works", string="Works document")
     chorus_situation_number = fields.Integer(string="Situation number", copy=False,
                                              help="Number of the monthly statement within the market.")
@@ -136,7 +137,7 @@ class AccountMove(models.Model):
                                     required=True, copy=False, tracking=True, index=True)
     chorus_transfer_authorized = fields.Boolean(
         string="Queued by an authorized user", copy=False,
-        help="Set when a user holding the right \"Transfert facture\" queued the invoice; only those invoices "
+        help="Set when a user holding the right \"Invoice transfer\" queued the invoice; only those invoices "
              "are sent by the scheduled action.")
     chorus_queued_by_id = fields.Many2one("res.users", string="Queued by", copy=False)
     chorus_send_attempts = fields.Integer(string="Sending attempts", copy=False)
@@ -255,10 +256,10 @@ class AccountMove(models.Model):
             issues.append(_("The customer requires a service code: fill in \"Service code\" in the Chorus Pro tab, "
                             "or choose the market's service."))
         if requirement in ("ej", "service_and_ej") and not ej:
-            issues.append(_("The customer requires an engagement juridique (EJ, purchase order number): fill in "
-                            "\"Engagement juridique\" in the Chorus Pro tab."))
+            issues.append(_("The customer requires a legal commitment (EJ, purchase order number): fill in "
+                            "\"Legal commitment (EJ)\" in the Chorus Pro tab."))
         if requirement == "service_or_ej" and not (service_code or ej):
-            issues.append(_("The customer requires a service code or an engagement juridique: fill in one of "
+            issues.append(_("The customer requires a service code or a legal commitment (EJ): fill in one of "
                             "them."))
         if service_code:
             services = customer.with_context(active_test=False).chorus_service_ids
@@ -268,10 +269,10 @@ class AccountMove(models.Model):
                 issues.append(_("The service code %(code)s is not one of the customer's active services on Chorus "
                                 "Pro (choose one of: %(choices)s).", code=service_code, choices=choices))
             elif service.ej_required and not ej:
-                issues.append(_("The service %(code)s requires an engagement juridique (EJ): fill in \"Engagement "
-                                "juridique\" in the Chorus Pro tab.", code=service_code))
+                issues.append(_("The service %(code)s requires a legal commitment (EJ): fill in \"Legal commitment "
+                                "(EJ)\" in the Chorus Pro tab.", code=service_code))
         if len(ej) > MAX_EJ_LENGTH:
-            issues.append(_("The engagement juridique has more than %(max)s characters.", max=MAX_EJ_LENGTH))
+            issues.append(_("The legal commitment (EJ) has more than %(max)s characters.", max=MAX_EJ_LENGTH))
         if market and market._needs_market_number() and not (self.contract_reference or "").strip():
             issues.append(_("The market number is required by the market %(market)s.",
                             market=market.name))
@@ -283,8 +284,8 @@ class AccountMove(models.Model):
         if self.chorus_cadre in ("A9", "A12"):
             validator = market.validator_partner_id
             if not validator or siret_problem(validator.company_registry):
-                issues.append(_("The cadre %(cadre)s needs the valideur (titulaire or mandataire) with a valid "
-                                "SIRET on the market.", cadre=self.chorus_cadre))
+                issues.append(_("The invoicing frame (cadre) %(cadre)s needs the validator (main contractor or lead "
+                                "co-contractor) with a valid SIRET on the market.", cadre=self.chorus_cadre))
         if self.move_type == "out_invoice":
             bank = self.partner_bank_id
             if not bank:
@@ -442,7 +443,7 @@ class AccountMove(models.Model):
             allowed = move.chorus_allowed_cadres.split(",")
             if move.chorus_cadre not in allowed:
                 raise UserError(self.env._(
-                    "Invoice %(invoice)s: the cadre de facturation %(cadre)s does not fit the market %(market)s; "
+                    "Invoice %(invoice)s: the invoicing frame (cadre) %(cadre)s does not fit the market %(market)s; "
                     "choose one of: %(allowed)s.", invoice=move.display_name, cadre=move.chorus_cadre,
                     market=move.chorus_market_id.name, allowed=", ".join(allowed)))
 
@@ -486,10 +487,10 @@ class AccountMove(models.Model):
 
     # -- transfer: manual transfer --------------------------------------------------------------------------
     def action_chorus_transfer(self):
-        """Button and list action "Transférer vers Chorus Pro" (right "Transfert facture" checked here too)."""
+        """Button and list action "Transfer to Chorus Pro" (right "Invoice transfer" checked here too)."""
         if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
             raise AccessError(self.env._(
-                "You do not have the right \"Transfert facture\": only an authorized user may transfer invoices "
+                "You do not have the right \"Invoice transfer\": only an authorized user may transfer invoices "
                 "to Chorus Pro."))
         problems = []
         for move in self:
@@ -573,16 +574,16 @@ class AccountMove(models.Model):
     def action_chorus_complete(self):
         self.ensure_one()
         return self._chorus_open_wizard("chorus.pro.complete.wizard", COMPLETE_STATUSES,
-                                        self.env._("Compléter sur Chorus Pro"))
+                                        self.env._("Complete on Chorus Pro"))
 
     def action_chorus_recycle(self):
         self.ensure_one()
-        return self._chorus_open_wizard("chorus.pro.recycle.wizard", {"A_RECYCLER"}, self.env._("Recycler"))
+        return self._chorus_open_wizard("chorus.pro.recycle.wizard", {"A_RECYCLER"}, self.env._("Recycle"))
 
     def action_chorus_correct_validator(self):
         self.ensure_one()
         return self._chorus_open_wizard("chorus.pro.validator.wizard", VALIDATOR_ERROR_STATUSES,
-                                        self.env._("Corriger le valideur"))
+                                        self.env._("Correct the validator"))
 
     def action_chorus_acknowledge_rejection(self):
         moves = self.filtered(lambda m: m.chorus_state == "rejected" and not m.chorus_rejection_acknowledged)
@@ -590,7 +591,7 @@ class AccountMove(models.Model):
             raise UserError(self.env._("No selected invoice is rejected on Chorus Pro with a rejection "
                                        "still to acknowledge."))
         return moves._chorus_open_wizard("chorus.pro.rejection.wizard", {m.chorus_status for m in moves},
-                                         self.env._("Traiter le rejet"))
+                                         self.env._("Acknowledge the rejection"))
 
     def action_chorus_credit_note(self):
         """The rejected invoice is dead on Chorus Pro: cancel it in the books with a credit note."""

@@ -8,14 +8,14 @@ KINDS = [
     ("works", "Public works"),
 ]
 ROLES = [
-    ("titulaire", "Titulaire"),
-    ("cotraitant", "Cotraitant"),
-    ("soustraitant", "Sous-traitant (paiement direct)"),
+    ("titulaire", "Main contractor (titulaire)"),
+    ("cotraitant", "Co-contractor"),
+    ("soustraitant", "Subcontractor (direct payment)"),
 ]
 WORKS_DOCUMENT_TYPES = [
-    ("monthly", "Projet de décompte mensuel (situation)"),
-    ("final", "Projet de décompte final"),
-    ("dgd", "Décompte général et définitif"),
+    ("monthly", "Monthly statement draft (situation)"),
+    ("final", "Final statement draft"),
+    ("dgd", "Final general statement (DGD)"),
 ]
 
 #: cadre for (kind, role, works document type); None = not a works document
@@ -52,39 +52,39 @@ def derive_cadre(kind, role, works_document_type=None):
 
 class ChorusProMarket(models.Model):
     _name = "chorus.pro.market"
-    _description = "Public market (marché public)"
+    _description = "Public market"
     _inherit = ["mail.thread"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
     name = fields.Char(string="Market number", required=True, tracking=True,
-                       help="Numéro de marché, as written in the contract and expected by Chorus Pro.")
+                       help="Market number, as written in the contract and expected by Chorus Pro.")
     title = fields.Char(string="Title", tracking=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     partner_id = fields.Many2one("res.partner", string="Public customer", required=True, tracking=True,
                                  check_company=True, domain="[('chorus_client', '=', True)]", index=True)
     service_id = fields.Many2one("chorus.pro.service", string="Chorus service", tracking=True,
                                  domain="[('partner_id', '=', partner_id), ('selectable', '=', True)]")
-    engagement = fields.Char(string="Engagement juridique", tracking=True,
-                             help="Engagement juridique (EJ, bon de commande) given by the customer.")
+    engagement = fields.Char(string="Legal commitment (EJ)", tracking=True,
+                             help="Legal commitment (EJ, purchase order number) given by the customer.")
     date_start = fields.Date(string="Start date")
     date_end = fields.Date(string="End date")
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(string="Amount (excl. VAT)", currency_field="currency_id")
     kind = fields.Selection(KINDS, string="Kind", required=True, default="services", tracking=True)
-    moe_partner_id = fields.Many2one("res.partner", string="Maître d'œuvre (MOE)", check_company=True)
-    moa_partner_id = fields.Many2one("res.partner", string="Maître d'ouvrage (MOA)", check_company=True)
+    moe_partner_id = fields.Many2one("res.partner", string="Project manager (MOE)", check_company=True)
+    moa_partner_id = fields.Many2one("res.partner", string="Project owner (MOA)", check_company=True)
     role = fields.Selection(ROLES, string="Our role", required=True, default="titulaire", tracking=True)
     validator_partner_id = fields.Many2one(
-        "res.partner", string="Valideur", check_company=True,
-        help="Mandataire of the groupement (cotraitant) or titulaire (sous-traitant) who validates the invoices "
-             "first on Chorus Pro.")
-    chorus_circuit = fields.Boolean(string="Circuit Chorus Pro", default=True, tracking=True,
+        "res.partner", string="Validator", check_company=True,
+        help="Lead member of the group of co-contractors (for a co-contractor) or main contractor (for a "
+             "subcontractor) who validates the invoices first on Chorus Pro.")
+    chorus_circuit = fields.Boolean(string="Chorus Pro circuit", default=True, tracking=True,
                                     help="Off: the invoices of this market are never sent to Chorus Pro.")
     market_number_required = fields.Boolean(
         string="Market number on invoices",
         help="Chorus Pro requires the market number on the invoices (always the case for public works).")
-    default_cadre = fields.Char(string="Cadre de facturation", compute="_compute_default_cadre")
+    default_cadre = fields.Char(string="Invoicing frame (cadre)", compute="_compute_default_cadre")
     invoice_ids = fields.One2many("account.move", "chorus_market_id", string="Invoices")
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     active = fields.Boolean(default=True)
@@ -116,7 +116,7 @@ class ChorusProMarket(models.Model):
         for market in self:
             if market.engagement and len(market.engagement) > MAX_EJ_LENGTH:
                 raise ValidationError(self.env._(
-                    "The engagement juridique of market %(market)s has more than %(max)s characters.",
+                    "The legal commitment (EJ) of market %(market)s has more than %(max)s characters.",
                     market=market.name, max=MAX_EJ_LENGTH))
 
     @api.constrains("role", "validator_partner_id")
@@ -124,8 +124,8 @@ class ChorusProMarket(models.Model):
         for market in self:
             if market.role in ("cotraitant", "soustraitant") and not market.validator_partner_id:
                 raise ValidationError(self.env._(
-                    "Market %(market)s: as cotraitant or sous-traitant, choose the valideur (the mandataire of "
-                    "the groupement, or the titulaire) who validates the invoices on Chorus Pro.",
+                    "Market %(market)s: as co-contractor or subcontractor, choose the validator (the lead member "
+                    "of the group of co-contractors, or the main contractor) who validates the invoices on Chorus Pro.",
                     market=market.name))
 
     @api.constrains("date_start", "date_end")

@@ -18,7 +18,7 @@ class ChorusProService(models.Model):
     chorus_identifier = fields.Char(string="Service id (Chorus Pro)")
     active = fields.Boolean(default=True)
     ej_required = fields.Boolean(string="EJ required",
-                                 help="Chorus Pro refuses invoices to this service without an engagement juridique.")
+                                 help="Chorus Pro refuses invoices to this service without a legal commitment (EJ).")
     selectable = fields.Boolean(compute="_compute_selectable", store=True,
                                 help="Active and not reserved to invoicing between public entities.")
 

@@ -79,7 +79,7 @@ class ChorusProSync(models.AbstractModel):
 
     @api.model
     def _sync_moves(self, moves):
-        """Manual refresh ("Mettre à jour le statut Chorus") of the given invoices."""
+        """Manual refresh ("Update the Chorus status") of the given invoices."""
         moves = moves.filtered(lambda m: m.chorus_identifier or m.chorus_flow_number)
         if not moves:
             raise UserError(self.env._("None of the selected invoices has been deposited on Chorus Pro yet."))

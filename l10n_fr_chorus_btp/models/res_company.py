@@ -44,7 +44,7 @@ class ResCompany(models.Model):
                                              copy=False)
     chorus_start_date = fields.Date(
         string="Transfer start date",
-        help="Date de mise en œuvre du transfert: invoices dated before it are never sent automatically.")
+        help="Invoices dated before the transfer start date are never sent automatically.")
     chorus_auto_transfer = fields.Boolean(
         string="Automatic transfer at validation",
         help="Queue invoices for Chorus Pro clients when they are posted by a user allowed to transfer.")
@@ -181,7 +181,7 @@ class ResCompany(models.Model):
                                         steps=", ".join(c.title_fr for c in not_run)))
             return self._chorus_store_test(False, "\n".join(lines))
         self.sudo().write(_learnt_values(checks))
-        lines = [self.env._("Connexion avec Chorus Pro établie")]
+        lines = [self.env._("Connection with Chorus Pro established")]
         lines += [f"- {c.title_fr} : {c.message_fr}" for c in warnings]
         return self._chorus_store_test(True, "\n".join(lines))
 

@@ -11,16 +11,16 @@ _logger = logging.getLogger(__name__)
 REQUIREMENTS = [
     ("none", "Nothing required"),
     ("service", "Service code"),
-    ("ej", "Engagement juridique"),
-    ("service_or_ej", "Service code or engagement juridique"),
-    ("service_and_ej", "Service code and engagement juridique"),
+    ("ej", "Legal commitment (EJ)"),
+    ("service_or_ej", "Service code or legal commitment (EJ)"),
+    ("service_and_ej", "Service code and legal commitment (EJ)"),
 ]
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    chorus_client = fields.Boolean(string="Client - Chorus Pro", tracking=True,
+    chorus_client = fields.Boolean(string="Chorus Pro client", tracking=True,
                                    help="Public customer invoiced through Chorus Pro.")
     chorus_structure_identifier = fields.Char(string="Structure id (Chorus Pro)", copy=False)
     chorus_structure_name = fields.Char(string="Name on Chorus Pro", copy=False)
@@ -51,7 +51,7 @@ class ResPartner(models.Model):
 
     # -- directory -----------------------------------------------------------------------------------
     def action_chorus_check_directory(self):
-        """Button "Vérifier dans l'annuaire Chorus Pro"."""
+        """Button "Check in the Chorus Pro directory"."""
         company = self.env.company
         if not company._chorus_is_configured():
             raise UserError(self.env._(

@@ -1,4 +1,4 @@
-"""Two workers and a user clicking « Transférer » at the same time: one deposit per invoice.
+"""Two workers and a user clicking « Transfer to Chorus Pro » at the same time: one deposit per invoice.
 
 Real concurrency needs real transactions: the set-up is committed through separate cursors
 (a data set of its own: a French company, a public customer, invoices), three threads each

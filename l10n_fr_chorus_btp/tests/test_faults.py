@@ -111,7 +111,7 @@ class TestFaultsEndToEnd(ChorusFollowupCase):
                 # the backoff delays elapse (minutes in real life)
                 waiting = moves.filtered(lambda m: m.chorus_state == "to_send" and m.chorus_next_attempt)
                 waiting.write({"chorus_next_attempt": fields.Datetime.now() - timedelta(seconds=1)})
-                # a user clicks "Transférer" again on the invoices that gave up
+                # a user clicks "Transfer to Chorus Pro" again on the invoices that gave up
                 failed = moves.filtered(lambda m: m.chorus_state == "error" and not m.chorus_identifier)
                 if failed:
                     retransfers += len(failed)

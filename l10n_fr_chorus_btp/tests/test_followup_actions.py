@@ -156,5 +156,10 @@ class TestBuyerDecisions(ChorusFollowupCase):
             wizard.with_user(clerk).action_complete()
         with self.assertRaises(UserError) as error:  # and refused by the right check even through sudo
             wizard.with_user(clerk).sudo(False)._check_rights()
-        self.assertIn("Transfert facture", str(error.exception))
+        self.assertIn("Invoice transfer", str(error.exception))
+        # a French user reads the group's French name
+        self.env["res.lang"]._activate_lang("fr_FR")
+        with self.assertRaises(UserError) as error:
+            wizard.with_user(clerk).with_context(lang="fr_FR").sudo(False)._check_rights()
+        self.assertIn("« Transfert facture »", str(error.exception))
         self.assertEqual(self.sim_status(self.move), "SUSPENDUE")

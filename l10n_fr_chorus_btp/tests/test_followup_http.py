@@ -1,4 +1,4 @@
-"""In a real browser: the dashboard counter, the rejected-invoice banner and « Traiter le rejet »."""
+"""In a real browser: the dashboard counter, the rejected-invoice banner and « Acknowledge the rejection »."""
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged

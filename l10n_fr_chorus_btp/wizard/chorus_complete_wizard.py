@@ -1,4 +1,4 @@
-"""« Compléter sur Chorus Pro »: add documents and a comment to a suspended invoice."""
+"""« Complete on Chorus Pro »: add documents and a comment to a suspended invoice."""
 
 import base64
 

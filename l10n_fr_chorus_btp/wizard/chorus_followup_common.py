@@ -26,7 +26,7 @@ class ChorusFollowupWizardMixin(models.AbstractModel):
 
     def _check_rights(self):
         if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
-            raise UserError(self.env._("Only the users of the group \"Transfert facture\" may act on Chorus Pro."))
+            raise UserError(self.env._("Only the users of the group \"Invoice transfer\" may act on Chorus Pro."))
 
     def _call_chorus(self, operation):
         """Run ``operation(client)``; every Chorus Pro error becomes a French message, nothing is written."""

@@ -1,4 +1,4 @@
-"""« Recycler »: correct the routing (buyer, service, engagement juridique) of an invoice to recycle."""
+"""« Recycle »: correct the routing (buyer, service, legal commitment) of an invoice to recycle."""
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -17,7 +17,7 @@ class ChorusProRecycleWizard(models.TransientModel):
 
     buyer_siret = fields.Char("Buyer SIRET", required=True)
     service_code = fields.Char("Service code")
-    engagement = fields.Char("Engagement juridique (EJ)")
+    engagement = fields.Char("Legal commitment (EJ)")
     market_number = fields.Char("Market number")
 
     @api.model
@@ -40,7 +40,7 @@ class ChorusProRecycleWizard(models.TransientModel):
             raise UserError(self.env._("The service FACTURES_PUBLIQUES is reserved to invoices between public "
                                        "entities: choose the buyer's service."))
         if len((self.engagement or "").strip()) > MAX_EJ_LENGTH:
-            raise UserError(self.env._("The engagement juridique has more than %s characters.", MAX_EJ_LENGTH))
+            raise UserError(self.env._("The legal commitment (EJ) has more than %s characters.", MAX_EJ_LENGTH))
         return siret
 
     def action_recycle(self):

@@ -1,4 +1,4 @@
-"""« Traiter le rejet »: tell Chorus Pro that rejected invoices have been dealt with."""
+"""« Acknowledge the rejection »: tell Chorus Pro that rejected invoices have been dealt with."""
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -23,7 +23,7 @@ class ChorusProRejectionWizard(models.TransientModel):
     def action_acknowledge(self):
         self.ensure_one()
         if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
-            raise UserError(self.env._("Only the users of the group \"Transfert facture\" may act on Chorus Pro."))
+            raise UserError(self.env._("Only the users of the group \"Invoice transfer\" may act on Chorus Pro."))
         moves = self.move_ids.filtered(lambda m: m.chorus_state == "rejected" and m.chorus_identifier
                                        and not m.chorus_rejection_acknowledged)
         if not moves:

@@ -1,4 +1,4 @@
-"""« Corriger le valideur »: name the right validator of a sub-contractor (A9) or co-contractor (A12) invoice."""
+"""« Correct the validator »: name the right validator of a sub-contractor (A9) or co-contractor (A12) invoice."""
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -15,7 +15,7 @@ class ChorusProValidatorWizard(models.TransientModel):
     _description = "Correct the validator of an invoice on Chorus Pro"
 
     validator_partner_id = fields.Many2one("res.partner", "Validator",
-                                           help="The titulaire (A9) or the mandataire (A12) of the market.")
+                                           help="The main contractor (A9) or the lead co-contractor (A12) of the market.")
     validator_siret = fields.Char("Validator SIRET", required=True)
 
     @api.model

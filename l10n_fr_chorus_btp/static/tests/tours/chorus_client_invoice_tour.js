@@ -3,7 +3,7 @@ import { stepUtils } from "@web_tour/tour_utils";
 
 const CUSTOMER = "OFFICE PUBLIC TOUR CHORUS";
 
-// 1. A public customer: tick "Client - Chorus Pro", fill its SIRET, check it in the directory.
+// 1. A public customer: tick "Chorus Pro client", fill its SIRET, check it in the directory.
 registry.category("web_tour.tours").add("l10n_fr_chorus_btp_client", {
     url: "/odoo/customers/new",
     steps: () => [
@@ -18,7 +18,7 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_btp_client", {
             run: "click",
         },
         {
-            content: "Tick Client - Chorus Pro",
+            content: "Tick Chorus Pro client",
             trigger: ".o_field_widget[name=chorus_client] input",
             run: "click",
         },

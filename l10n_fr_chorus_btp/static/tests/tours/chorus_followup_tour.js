@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
 
-// From the Accounting dashboard counter to a rejected invoice, then « Traiter le rejet ».
+// From the Accounting dashboard counter to a rejected invoice, then « Acknowledge the rejection ».
 registry.category("web_tour.tours").add("l10n_fr_chorus_btp_followup", {
     url: "/odoo/accounting",
     steps: () => [
