@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from . import messages as m
-from .state import Service, Structure
+from .seed import Service, Structure
 
 CENT = Decimal("0.01")
 MAX_EJ_LENGTH = 50

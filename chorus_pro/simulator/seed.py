@@ -20,7 +20,9 @@ TECH_PASSWORD_VALID_DAYS = 200
 
 
 @dataclass
-class SeedService:
+class Service:
+    """A service of a structure (the simulator's directory and its seed)."""
+
     id: int
     code: str
     name: str
@@ -29,7 +31,9 @@ class SeedService:
 
 
 @dataclass
-class SeedStructure:
+class Structure:
+    """A structure of the directory: its identity and the references it requires."""
+
     id: int
     siret: str
     name: str
@@ -39,9 +43,20 @@ class SeedStructure:
     ej_required: bool = False
     service_or_ej: bool = False
     moa: bool = False
-    services: list[SeedService] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
     #: engagements juridiques issued to the supplier, by number: state
     engagements: dict[str, str] = field(default_factory=dict)
+
+    def service_by_code(self, code: str) -> Service | None:
+        return next((s for s in self.services if s.code == code), None)
+
+    def service_by_id(self, service_id: int) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+
+# names used by the seed below and by callers that build their own directory entries
+SeedService = Service
+SeedStructure = Structure
 
 
 SUPPLIER = SeedStructure(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -9,36 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from . import seed
-
-
-@dataclass
-class Service:
-    id: int
-    code: str
-    name: str
-    active: bool = True
-    ej_required: bool = False
-
-
-@dataclass
-class Structure:
-    id: int
-    siret: str
-    name: str
-    public: bool = True
-    active: bool = True
-    service_required: bool = False
-    ej_required: bool = False
-    service_or_ej: bool = False
-    moa: bool = False
-    services: list[Service] = field(default_factory=list)
-    engagements: dict[str, str] = field(default_factory=dict)
-
-    def service_by_code(self, code: str) -> Service | None:
-        return next((s for s in self.services if s.code == code), None)
-
-    def service_by_id(self, service_id: int) -> Service | None:
-        return next((s for s in self.services if s.id == service_id), None)
+from .seed import Structure
 
 
 @dataclass
@@ -200,12 +172,8 @@ class Store:
             self.add_structure(seed.SUPPLIER)
 
     def add_structure(self, spec) -> Structure:
-        structure = Structure(
-            id=spec.id, siret=spec.siret, name=spec.name, public=spec.public, active=spec.active,
-            service_required=spec.service_required, ej_required=spec.ej_required, service_or_ej=spec.service_or_ej,
-            moa=spec.moa, services=[Service(s.id, s.code, s.name, s.active, s.ej_required) for s in spec.services],
-            engagements=dict(spec.engagements),
-        )
+        # a copy: what the platform changes (engagements, services) must never alter the seed
+        structure = copy.deepcopy(spec)
         self.structures[structure.id] = structure
         return structure
 
