@@ -45,16 +45,9 @@ def structures_rechercher(sim, body: dict) -> dict:
             continue
         found.append(s)
     paging = body.get("parametres") or {}
-    column = paging.get("triColonne")
-    if column == "DesignationStructure":
-        found.sort(key=lambda s: s.name)
-    elif column == "IdentifiantStructure":
-        found.sort(key=lambda s: s.siret)
-    elif column == "Statut":
-        found.sort(key=lambda s: not s.active)
-    if paging.get("triSens") == "Descendant":
-        found.reverse()
-    chunk, info = views.paginate(found, paging.get("pageResultatDemandee"), paging.get("nbResultatsParPage"))
+    chunk, info = views.sorted_page(found, paging, {
+        "DesignationStructure": lambda s: s.name, "IdentifiantStructure": lambda s: s.siret,
+        "Statut": lambda s: not s.active})
     return ok_read(parametresRetour=info, listeStructures=[{
         "idStructureCPP": s.id, "identifiantStructure": s.siret, "designationStructure": s.name,
         "typeIdentifiantStructure": "SIRET", "statut": "ACTIVE" if s.active else "INACTIVE",
@@ -87,17 +80,8 @@ def structures_consulter(sim, body: dict) -> dict:
 def structures_services(sim, body: dict) -> dict:
     s = _structure_or_fail(sim, body.get("idStructure"), "idStructure")
     paging = body.get("parametresRechercherServicesStructure") or {}
-    services = list(s.services)
-    column = paging.get("triColonne")
-    if column == "CodeService":
-        services.sort(key=lambda x: x.code)
-    elif column == "LibelleService":
-        services.sort(key=lambda x: x.name)
-    elif column == "EstActif":
-        services.sort(key=lambda x: not x.active)
-    if paging.get("triSens") == "Descendant":
-        services.reverse()
-    chunk, info = views.paginate(services, paging.get("pageResultatDemandee"), paging.get("nbResultatsParPage"))
+    chunk, info = views.sorted_page(s.services, paging, {
+        "CodeService": lambda x: x.code, "LibelleService": lambda x: x.name, "EstActif": lambda x: not x.active})
     return ok_read(parametresRetour=info, listeServices=[{
         "idService": x.id, "codeService": x.code, "libelleService": x.name, "estActif": x.active,
         "statutService": "ACTIF" if x.active else "INACTIF", "dateDbtService": "2020-01-01 00:00",

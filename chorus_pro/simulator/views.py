@@ -17,6 +17,15 @@ def paginate(items: list, page, size, *, default_size: int = 10, maximum=None) -
     return chunk, {"pageCourante": page, "pages": pages, "nbResultatsParPage": size, "total": total}
 
 
+def sorted_page(items: list, paging: dict, sort_keys: dict) -> tuple[list, dict]:
+    """Sort on the requested ``triColonne`` (keys: column name → sort key), honour ``triSens``, slice one page."""
+    key = sort_keys.get(paging.get("triColonne"))
+    items = sorted(items, key=key) if key else list(items)
+    if paging.get("triSens") == "Descendant":
+        items.reverse()
+    return paginate(items, paging.get("pageResultatDemandee"), paging.get("nbResultatsParPage"))
+
+
 def money(value) -> float:
     return float(value)
 
