@@ -819,22 +819,22 @@ def _first(data: dict, *keys):
     return None
 
 
-def _int(value) -> int | None:
+def _number(value, kind):
+    """``kind(value)``, or None when the platform left the field empty or sent something else."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
-        return int(value)
+        return kind(value)
     except (TypeError, ValueError):
         return None
+
+
+def _int(value) -> int | None:
+    return _number(value, int)
 
 
 def _float(value) -> float | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    return _number(value, float)
 
 
 # -- dates ----------------------------------------------------------------------------------------

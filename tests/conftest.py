@@ -102,8 +102,8 @@ def spec_fidelity_observer():
         observers.remove(FIDELITY.observe)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
+def _attributing_requests_to(item):
+    """Requests seen while ``item`` sets up or runs belong to it (and follow its spec_exempt marker)."""
     FIDELITY.current_test = item.nodeid
     FIDELITY.exempt = item.get_closest_marker("spec_exempt") is not None
     try:
@@ -112,14 +112,8 @@ def pytest_runtest_call(item):
         FIDELITY.exempt = False
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    FIDELITY.current_test = item.nodeid
-    FIDELITY.exempt = item.get_closest_marker("spec_exempt") is not None
-    try:
-        yield
-    finally:
-        FIDELITY.exempt = False
+pytest_runtest_setup = pytest.hookimpl(hookwrapper=True)(_attributing_requests_to)
+pytest_runtest_call = pytest.hookimpl(hookwrapper=True)(_attributing_requests_to)
 
 
 def pytest_sessionfinish(session, exitstatus):
