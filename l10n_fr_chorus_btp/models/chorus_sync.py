@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from chorus_pro.errors import AuthenticationError, ChorusProError
 from chorus_pro.statuses import (
@@ -69,7 +70,8 @@ class ChorusProSync(models.AbstractModel):
                 continue
             sync = self.sudo().with_company(company).with_context(lang=company.partner_id.lang or "fr_FR")
             try:
-                sync._sync_company(company, moves)
+                # the invoices in the same language: tracked values are written in the chatter as labels
+                sync._sync_company(company, moves.with_env(sync.env))
             except AuthenticationError as error:
                 # statuses already applied stay: they are true whatever happens next
                 sync._record_auth_failure(company, error)
@@ -262,9 +264,11 @@ class ChorusProSync(models.AbstractModel):
 
     def _status_message(self, move, status, comment):
         when = move.chorus_status_date
+        # the reader's date format and clock (stored datetimes are UTC); Chorus Pro lives on Paris time
+        tz = self.env.user.tz or move.company_id.partner_id.tz or "Europe/Paris"
         body = Markup("%s <b>%s</b> (%s)") % (
             self.env._("Chorus Pro status:"), status_label(status),
-            fields.Datetime.to_string(when) if when else "")
+            format_datetime(self.env, when, tz=tz, dt_format="short") if when else "")
         if status in {"MISE_EN_PAIEMENT"}:
             body += Markup("<br/>%s") % self.env._(
                 "The buyer has put the invoice into payment; reconcile the bank payment as usual.")
