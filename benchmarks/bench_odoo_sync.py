@@ -38,7 +38,7 @@ from unittest.mock import patch
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from odoo_database import add_database_arguments, ensure_database  # noqa: E402
+from odoo_database import add_database_arguments, ensure_database, open_environment  # noqa: E402
 
 from chorus_pro.client import SEARCH_PAGE_SIZE, ChorusProClient  # noqa: E402
 from chorus_pro.documents import DepositMode, Invoice, Line, Party, Totals, VatLine  # noqa: E402
@@ -101,18 +101,13 @@ def drive_statuses(sim, ids, rng):
 def main():
     args = parse_args()
     ensure_database(args)
-    # the benchmark drives the Odoo add-on: it is the one script here allowed to import odoo
-    import odoo  # noqa: TID251
-    from odoo import SUPERUSER_ID, api  # noqa: TID251
-    from odoo.modules.registry import Registry  # noqa: TID251
+    registry, make_env = open_environment(args)
+    from odoo import fields  # noqa: TID251  (the benchmark drives the Odoo add-on)
 
-    odoo.tools.config.parse_config(["--db_host", args.db_host, "--db_user", args.db_user,
-                                    "--addons-path", args.addons_path, "--log-level", "warn"])
-    registry = Registry(args.db)
     rng = random.Random(args.seed)
     sim = Simulator()
     with SimulatorServer(sim) as server, registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = make_env(cr)
         company = env.company
         company.write({
             "company_registry": seed.SUPPLIER.siret, "chorus_environment": "simulation",
@@ -131,7 +126,7 @@ def main():
             "chorus_identifier": str(invoice_id), "chorus_invoice_number": number, "chorus_state": "deposited",
             "chorus_status": "DEPOSEE", "chorus_deposit_date": date.today(),
         } for number, invoice_id in ids.items()])
-        company.chorus_last_sync = odoo.fields.Datetime.now() - timedelta(hours=1)
+        company.chorus_last_sync = fields.Datetime.now() - timedelta(hours=1)
         needing_history = drive_statuses(sim, ids, rng)
         env.flush_all()
         cr.execute("SAVEPOINT bench_start")

@@ -32,7 +32,7 @@ from unittest.mock import patch
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from odoo_database import add_database_arguments, ensure_database  # noqa: E402
+from odoo_database import add_database_arguments, ensure_database, open_environment  # noqa: E402
 
 from chorus_pro.documents import Attachment  # noqa: E402
 from chorus_pro.simulator import Simulator, SimulatorServer, seed  # noqa: E402
@@ -108,18 +108,11 @@ def post_one_by_one(moves):
 def main():
     args = parse_args()
     ensure_database(args)
-    # the benchmark drives the Odoo add-on: it is the one kind of script here allowed to import odoo
-    import odoo  # noqa: TID251
-    from odoo import SUPERUSER_ID, api  # noqa: TID251
-    from odoo.modules.registry import Registry  # noqa: TID251
-
-    odoo.tools.config.parse_config(["--db_host", args.db_host, "--db_user", args.db_user,
-                                    "--addons-path", args.addons_path, "--log-level", "warn"])
-    registry = Registry(args.db)
+    registry, make_env = open_environment(args)
     sim = Simulator()
     n = args.invoices
     with SimulatorServer(sim) as server, registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = make_env(cr)
         company, bank, partner, euro = configure(env, server.url)
         # clear what earlier runs of the benchmark left in the queue
         env["account.move"].search([("chorus_state", "=", "to_send")]).write({"chorus_transfer_authorized": False})

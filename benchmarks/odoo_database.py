@@ -37,4 +37,15 @@ def ensure_database(args) -> None:
     env = dict(os.environ, PYTHONPATH=REPO)
     subprocess.run([sys.executable, f"{odoo_root()}/odoo-bin", "-d", args.db, "--db_host", args.db_host,
                     "--db_user", args.db_user, "--addons-path", args.addons_path, "-i", "l10n_fr_chorus_btp",
-                    "--stop-after-init", "--http-port", "8078", "--log-level", "warn"], env=env, check=True)
+                    "--stop-after-init", "--http-interface", "127.0.0.1", "--http-port", "8078", "--log-level", "warn"], env=env, check=True)
+
+
+def open_environment(args):
+    """(registry, make_env): the benchmark's Odoo registry, and a superuser environment for a cursor."""
+    import odoo  # noqa: TID251  (drives the Odoo add-on)
+    from odoo import SUPERUSER_ID, api  # noqa: TID251
+    from odoo.modules.registry import Registry  # noqa: TID251
+
+    odoo.tools.config.parse_config(["--db_host", args.db_host, "--db_user", args.db_user,
+                                    "--addons-path", args.addons_path, "--log-level", "warn", "--http-interface", "127.0.0.1"])
+    return Registry(args.db), (lambda cr: api.Environment(cr, SUPERUSER_ID, {}))
