@@ -8,6 +8,7 @@ a deliberately wrong body marks itself ``@pytest.mark.spec_exempt``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -130,6 +131,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 # -- documents ---------------------------------------------------------------------------------
+@contextlib.contextmanager
+def reach_simulator(sim, settings, transport: str):
+    """``settings`` pointed at ``sim``: in process, or served over real HTTP on 127.0.0.1."""
+    if transport == "in_process":
+        yield settings
+        return
+    from dataclasses import replace
+
+    from chorus_pro.simulator import SimulatorServer
+
+    with SimulatorServer(sim) as server:
+        yield replace(settings, simulator_url=server.url)
+
+
 def build_invoice(**overrides):
     """A valid A1 invoice from the seed supplier to the commune (service SERV-TECH), PDF and data ready."""
     from datetime import date

@@ -9,6 +9,7 @@ import logging
 from dataclasses import replace
 
 import pytest
+from conftest import reach_simulator
 
 from chorus_pro import auth
 from chorus_pro.client import ChorusProClient
@@ -45,12 +46,8 @@ def sim():
 
 @pytest.fixture(params=["http", "in_process"])
 def config(request, sim):
-    settings = ChorusConfig(max_attempts=3, backoff_base=0.01, backoff_max=0.05).with_simulation_defaults()
-    if request.param == "in_process":
+    with reach_simulator(sim, ChorusConfig(max_attempts=3, backoff_base=0.01, backoff_max=0.05).with_simulation_defaults(), request.param) as settings:
         yield settings
-        return
-    with SimulatorServer(sim) as server:
-        yield replace(settings, simulator_url=server.url)
 
 
 @pytest.fixture

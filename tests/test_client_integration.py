@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from conftest import reach_simulator
 
 from chorus_pro import auth
 from chorus_pro.client import ChorusProClient, StructureInactiveError, StructureNotFoundError
@@ -18,7 +19,7 @@ from chorus_pro.config import ChorusConfig
 from chorus_pro.documents import Attachment, DepositMode
 from chorus_pro.errors import BusinessError, DocumentValidationError
 from chorus_pro.results import ReferenceRequirement
-from chorus_pro.simulator import Simulator, SimulatorServer, seed
+from chorus_pro.simulator import Simulator, seed
 from chorus_pro.statuses import Cadre
 
 
@@ -29,12 +30,8 @@ def sim():
 
 @pytest.fixture(params=["http", "in_process"])
 def config(request, sim):
-    settings = ChorusConfig().with_simulation_defaults()
-    if request.param == "in_process":
+    with reach_simulator(sim, ChorusConfig().with_simulation_defaults(), request.param) as settings:
         yield settings
-        return
-    with SimulatorServer(sim) as server:
-        yield replace(settings, simulator_url=server.url)
 
 
 @pytest.fixture
