@@ -23,6 +23,7 @@
         "views/chorus_service_views.xml",
         "views/chorus_market_views.xml",
         "views/account_move_views.xml",
+        "views/chorus_transmission_views.xml",
         "views/menus.xml",
         "data/cron_followup.xml",
         "wizard/chorus_followup_wizards_views.xml",

@@ -1,5 +1,8 @@
-"""account.move for Chorus Pro: references, pre-flight checks, mapping to chorus_pro documents,
-transfer to Chorus Pro and follow-up of the buyer's decisions."""
+"""account.move for Chorus Pro: references, pre-flight checks, mapping to chorus_pro documents, the entry
+points of the transfer (button, automatic transfer at validation) and of the follow-up actions.
+
+What travels to Chorus Pro lives in ``chorus.pro.transmission``; the invoice shows its latest one.
+"""
 
 import logging
 import re
@@ -25,10 +28,11 @@ from chorus_pro.documents import (
 from chorus_pro.errors import DocumentValidationError
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
-from chorus_pro.statuses import parse_cadre, status_label
+from chorus_pro.statuses import parse_cadre
 
 from .chorus_market import ALLOWED_CADRES, WORKS_DOCUMENT_TYPES, derive_cadre
 from .chorus_sync import COMPLETE_STATUSES, VALIDATOR_ERROR_STATUSES
+from .chorus_transmission import REQUEUABLE_STATES, TRANSFER_GROUP, TRANSMISSION_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -46,20 +50,20 @@ CADRES = [
     ("A14", "A14 - Co-contractor final statement draft"),
 ]
 WORKS_CADRES = {"A4", "A7", "A8", "A10", "A11", "A13", "A14"}
+#: the invoice's state: not concerned, waiting for a person with the right, or its transmission's state
 CHORUS_STATES = [
     ("not_concerned", "Not concerned"),
-    ("to_send", "To transfer"),
-    ("sending", "Sending"),
-    ("deposited", "Deposited"),
-    ("in_progress", "In progress"),
-    ("action_needed", "Action needed"),
-    ("paid", "Paid"),
-    ("rejected", "Rejected"),
-    ("error", "Error"),
+    ("to_transfer", "To transfer"),
+    *[state for state in TRANSMISSION_STATES if state[0] != "cancelled"],
 ]
-#: states from which a person may (re)queue an invoice that is not on Chorus Pro yet
-TRANSFERABLE_STATES = ("to_send", "error", "action_needed")
 CHORUS_MOVE_TYPES = ("out_invoice", "out_refund")
+#: fields only the sender and the follow-up write (as superuser): refused to anybody else, whatever the client
+SENDER_ONLY_FIELDS = frozenset({
+    "chorus_transmission_ids", "chorus_transmission_id", "chorus_state", "chorus_identifier",
+    "chorus_invoice_number", "chorus_flow_number", "chorus_status", "chorus_status_date", "chorus_status_comment",
+    "chorus_last_error", "chorus_deposit_date", "chorus_send_attempts", "chorus_next_attempt",
+    "chorus_queued_by_id", "chorus_rejection_acknowledged",
+})
 
 #: pre-flight: fields of chorus_pro's own validation that the Odoo checks explain in Odoo's words, or that
 #: are only known when sending (invoice number before posting, Chorus Pro bank account id, the PDF)
@@ -98,6 +102,11 @@ def _party(partner, service=None):
     )
 
 
+def _transmission_field(name, string, field_type=fields.Char, **kwargs):
+    """A read-only mirror of the latest transmission, for the invoice's views, filters and reports."""
+    return field_type(related=f"chorus_transmission_id.{name}", string=string, readonly=True, **kwargs)
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -125,34 +134,52 @@ class AccountMove(models.Model):
     chorus_is_works = fields.Boolean(compute="_compute_chorus_is_works", string="Works document")
     chorus_situation_number = fields.Integer(string="Situation number", copy=False,
                                              help="Number of the monthly statement within the market.")
-    chorus_identifier = fields.Char(string="Chorus Pro invoice id", copy=False, tracking=True, index="btree_not_null")
-    chorus_invoice_number = fields.Char(string="Number on Chorus Pro", copy=False)
-    chorus_flow_number = fields.Char(string="Flow number", copy=False)
-    chorus_status = fields.Char(string="Chorus Pro status code", copy=False, tracking=True)
-    chorus_status_label = fields.Char(string="Chorus Pro status", compute="_compute_chorus_status_label")
-    chorus_status_date = fields.Datetime(string="Status date", copy=False)
-    chorus_status_comment = fields.Text(string="Status comment", copy=False)
-    chorus_last_error = fields.Text(string="Last error", copy=False)
-    chorus_state = fields.Selection(CHORUS_STATES, string="Chorus Pro transmission", default="not_concerned",
-                                    required=True, copy=False, tracking=True, index=True)
-    chorus_transfer_authorized = fields.Boolean(
-        string="Queued by an authorized user", copy=False,
-        help="Set when a user holding the right \"Invoice transfer\" queued the invoice; only those invoices "
-             "are sent by the scheduled action.")
-    chorus_queued_by_id = fields.Many2one("res.users", string="Queued by", copy=False)
-    chorus_send_attempts = fields.Integer(string="Sending attempts", copy=False)
-    chorus_next_attempt = fields.Datetime(string="Next attempt", copy=False)
-    chorus_send_started = fields.Datetime(string="Sending started", copy=False)
-    chorus_reconcile_needed = fields.Boolean(
-        string="Search on Chorus Pro before sending", copy=False,
-        help="The answer of a deposit was lost: the invoice is searched on Chorus Pro before any new deposit.")
-    chorus_deposit_date = fields.Date(string="Deposit date", copy=False)
-    chorus_rejection_acknowledged = fields.Boolean(string="Rejection acknowledged", copy=False)
+
+    # the transmission to Chorus Pro (written by the sender and the follow-up only)
+    chorus_transmission_ids = fields.One2many("chorus.pro.transmission", "move_id", string="Chorus Pro transmissions",
+                                              readonly=True, copy=False)
+    chorus_transmission_id = fields.Many2one(
+        "chorus.pro.transmission", string="Chorus Pro transmission", compute="_compute_chorus_transmission_id",
+        store=True, index="btree_not_null", readonly=True, copy=False)
+    chorus_state = fields.Selection(CHORUS_STATES, string="Chorus Pro transmission state",
+                                    compute="_compute_chorus_state", store=True, readonly=True, copy=False,
+                                    tracking=True, index=True)
+    chorus_identifier = _transmission_field("chorus_invoice_id", "Chorus Pro invoice id")
+    chorus_invoice_number = _transmission_field("chorus_number", "Number on Chorus Pro")
+    chorus_flow_number = _transmission_field("flow_number", "Flow number")
+    chorus_status = _transmission_field("status", "Chorus Pro status code")
+    chorus_status_label = _transmission_field("status_label", "Chorus Pro status")
+    chorus_status_date = _transmission_field("status_date", "Status date", fields.Datetime)
+    chorus_status_comment = _transmission_field("status_comment", "Buyer's comment", fields.Text)
+    chorus_last_error = _transmission_field("last_error", "Last error", fields.Text)
+    chorus_deposit_date = _transmission_field("deposit_date", "Deposit date", fields.Date)
+    chorus_send_attempts = _transmission_field("attempts", "Sending attempts", fields.Integer)
+    chorus_next_attempt = _transmission_field("next_attempt", "Next attempt", fields.Datetime)
+    chorus_queued_by_id = _transmission_field("queued_by_id", "Queued by", fields.Many2one)
+    chorus_rejection_acknowledged = _transmission_field("rejection_acknowledged", "Rejection acknowledged",
+                                                        fields.Boolean)
     # the one definition of "action needed": search filter, "To handle" menu and dashboard counter use it
     chorus_needs_action = fields.Boolean(
         "Chorus Pro: action needed", compute="_compute_chorus_needs_action", search="_search_chorus_needs_action",
-        help="The buyer suspended the invoice, asked to recycle it or to correct its validator, rejected it "
-             "(a credit note and a new invoice are needed) or the transfer failed.")
+        help="The invoice waits for a user with the right \"Invoice transfer\", the buyer suspended it, asked "
+             "to recycle it or to correct its validator, rejected it (a credit note and a new invoice are "
+             "needed), or the transfer failed.")
+
+    # -- guard ----------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(SENDER_ONLY_FIELDS & vals.keys() for vals in vals_list):
+            raise AccessError(self._chorus_sender_only_message())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and SENDER_ONLY_FIELDS & vals.keys():
+            raise AccessError(self._chorus_sender_only_message())
+        return super().write(vals)
+
+    def _chorus_sender_only_message(self):
+        return self.env._("The Chorus Pro transmission of an invoice is written by Odoo only: use \"Transfer to "
+                          "Chorus Pro\" (right \"Invoice transfer\").")
 
     # -- compute --------------------------------------------------------------------------------------------
     @api.depends("chorus_market_id")
@@ -197,23 +224,48 @@ class AccountMove(models.Model):
         for move in self:
             move.chorus_is_works = move.chorus_cadre in WORKS_CADRES
 
-    @api.depends("chorus_status")
-    def _compute_chorus_status_label(self):
+    @api.depends("chorus_transmission_ids.state")
+    def _compute_chorus_transmission_id(self):
         for move in self:
-            move.chorus_status_label = status_label(move.chorus_status)
+            live = move.chorus_transmission_ids.filtered(lambda t: t.state != "cancelled")
+            move.chorus_transmission_id = live.sorted("id")[-1:] if live else False
+
+    @api.depends("state", "move_type", "commercial_partner_id.chorus_client", "chorus_market_id.chorus_circuit",
+                 "reversed_entry_id.chorus_transmission_id.state", "chorus_transmission_id.state")
+    def _compute_chorus_state(self):
+        for move in self:
+            transmission = move.chorus_transmission_id
+            if transmission:
+                move.chorus_state = transmission.state
+            elif move.state == "posted" and move._chorus_is_concerned():
+                move.chorus_state = "to_transfer"
+            else:
+                move.chorus_state = "not_concerned"
 
     @api.depends("chorus_state", "payment_state")
     def _compute_chorus_needs_action(self):
         for move in self:
-            move.chorus_needs_action = move.chorus_state in ("action_needed", "error") or (
+            move.chorus_needs_action = move.chorus_state in ("to_transfer", "action_needed", "error") or (
                 move.chorus_state == "rejected" and move.payment_state != "reversed")
 
     def _search_chorus_needs_action(self, operator, value):
         if operator != "in":
             return NotImplemented
         assert list(value) == [True]
-        return ["|", ("chorus_state", "in", ("action_needed", "error")),
+        return ["|", ("chorus_state", "in", ("to_transfer", "action_needed", "error")),
                 "&", ("chorus_state", "=", "rejected"), ("payment_state", "!=", "reversed")]
+
+    @api.depends("chorus_transmission_id.state", "chorus_transmission_id.chorus_invoice_id")
+    def _compute_show_reset_to_draft_button(self):
+        super()._compute_show_reset_to_draft_button()
+        for move in self.filtered(lambda m: m._chorus_on_chorus_or_sending()):
+            move.show_reset_to_draft_button = False
+
+    def _chorus_on_chorus_or_sending(self):
+        """Deposited on Chorus Pro, or a deposit may be in flight: the invoice can no longer change."""
+        self.ensure_one()
+        transmission = self.chorus_transmission_id
+        return bool(transmission.chorus_invoice_id) or transmission.state in ("sending", "to_reconcile")
 
     # -- pre-flight: checks run before posting, one message listing every problem ---------------------------
     def _chorus_raise_preflight(self):
@@ -411,7 +463,7 @@ class AccountMove(models.Model):
         The credit note of an invoice rejected on Chorus Pro only cancels it in the books: the rejected
         invoice no longer exists for the buyer, so the credit note is not sent."""
         self.ensure_one()
-        if self.move_type == "out_refund" and self.reversed_entry_id.chorus_state == "rejected":
+        if self.move_type == "out_refund" and self.reversed_entry_id.chorus_transmission_id.state == "rejected":
             return False
         return (self.move_type in CHORUS_MOVE_TYPES and self.commercial_partner_id.chorus_client
                 and (not self.chorus_market_id or self.chorus_market_id.chorus_circuit))
@@ -421,31 +473,42 @@ class AccountMove(models.Model):
         self.ensure_one()
         company = self.company_id
         return (company.chorus_auto_transfer
-                and (not company.chorus_start_date or (self.invoice_date or self.date) >= company.chorus_start_date)
-                and self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer")
+                and not self._chorus_before_start_date()
+                and self.env.user.has_group(TRANSFER_GROUP)
                 and company._chorus_is_configured())
+
+    def _chorus_before_start_date(self):
+        self.ensure_one()
+        start = self.company_id.chorus_start_date
+        return bool(start) and (self.invoice_date or self.date) < start
 
     # -- transfer: posting ----------------------------------------------------------------------------------
     def _post(self, soft=True):
         chorus_moves = self.filtered(lambda m: m._chorus_is_concerned())
         if chorus_moves:
-            chorus_moves._chorus_check_cadre()
+            chorus_moves._chorus_check_market()
             chorus_moves._chorus_assign_situation_numbers()
             chorus_moves._chorus_raise_preflight()
         posted = super()._post(soft=soft)
-        posted_chorus = posted & chorus_moves
-        if posted_chorus:
-            posted_chorus._chorus_after_post()
+        auto = (posted & chorus_moves).filtered(lambda m: m._chorus_can_auto_queue())
+        if auto:
+            # pre-flight just ran: queue without running it again
+            self.env["chorus.pro.transmission"]._queue_moves(auto, origin="automatic", preflight=False)
         return posted
 
-    def _chorus_check_cadre(self):
+    def _chorus_check_market(self):
         for move in self.filtered("chorus_market_id"):
+            market = move.chorus_market_id
+            if not market.active:
+                raise UserError(self.env._(
+                    "Invoice %(invoice)s: the market %(market)s is archived. Restore the market or choose another "
+                    "one before posting.", invoice=move.display_name, market=market.display_name))
             allowed = move.chorus_allowed_cadres.split(",")
             if move.chorus_cadre not in allowed:
                 raise UserError(self.env._(
                     "Invoice %(invoice)s: the invoicing frame (cadre) %(cadre)s does not fit the market %(market)s; "
                     "choose one of: %(allowed)s.", invoice=move.display_name, cadre=move.chorus_cadre,
-                    market=move.chorus_market_id.name, allowed=", ".join(allowed)))
+                    market=market.name, allowed=", ".join(allowed)))
 
     def _chorus_assign_situation_numbers(self):
         """Number the monthly statements of each market (1, 2, 3…) in posting order."""
@@ -462,38 +525,12 @@ class AccountMove(models.Model):
                 last += 1
                 move.chorus_situation_number = last
 
-    def _chorus_after_post(self):
-        auto = self.filtered(lambda m: m._chorus_can_auto_queue())
-        waiting = self - auto
-        if waiting:
-            waiting.write({"chorus_state": "to_send", "chorus_transfer_authorized": False})
-        if auto:
-            auto._chorus_queue()
-
-    def _chorus_queue(self):
-        """Queue for the sender (never sends here: the scheduled action does it after this commit)."""
-        self.write({
-            "chorus_state": "to_send",
-            "chorus_transfer_authorized": True,
-            "chorus_queued_by_id": self.env.user.id,
-            "chorus_send_attempts": 0,
-            "chorus_next_attempt": False,
-            "chorus_last_error": False,
-        })
-        # one trigger per transaction is enough: the sender takes the whole queue
-        if not self.env.cr.precommit.data.get("l10n_fr_chorus_btp.sender_triggered"):
-            self.env.cr.precommit.data["l10n_fr_chorus_btp.sender_triggered"] = True
-            self.env.ref("l10n_fr_chorus_btp.ir_cron_chorus_send").sudo()._trigger()
-
     # -- transfer: manual transfer --------------------------------------------------------------------------
-    def action_chorus_transfer(self):
-        """Button and list action "Transfer to Chorus Pro" (right "Invoice transfer" checked here too)."""
-        if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
-            raise AccessError(self.env._(
-                "You do not have the right \"Invoice transfer\": only an authorized user may transfer invoices "
-                "to Chorus Pro."))
+    def _chorus_transfer_problems(self, preflight=True):
+        """Why each invoice cannot be queued for Chorus Pro (empty: all can)."""
         problems = []
         for move in self:
+            transmission = move.chorus_transmission_id
             if move.move_type not in CHORUS_MOVE_TYPES or move.state != "posted":
                 problems.append(self.env._("%(invoice)s: only posted customer invoices and credit notes can be "
                                            "transferred.", invoice=move.display_name))
@@ -501,12 +538,13 @@ class AccountMove(models.Model):
                 problems.append(self.env._(
                     "%(invoice)s: the customer is not a Chorus Pro client, or the market is outside the Chorus "
                     "Pro circuit.", invoice=move.display_name))
-            elif move.chorus_identifier:
+            elif transmission.chorus_invoice_id:
                 problems.append(self.env._("%(invoice)s is already on Chorus Pro (id %(identifier)s).",
-                                           invoice=move.display_name, identifier=move.chorus_identifier))
-            elif move.chorus_state not in TRANSFERABLE_STATES:
-                problems.append(self.env._("%(invoice)s is being sent already.", invoice=move.display_name))
-            else:
+                                           invoice=move.display_name, identifier=transmission.chorus_invoice_id))
+            elif transmission and transmission.state not in REQUEUABLE_STATES:
+                problems.append(self.env._("%(invoice)s is queued or being sent already.",
+                                           invoice=move.display_name))
+            elif preflight:
                 issues = move._chorus_preflight_issues()
                 if issues:
                     problems.append(move._chorus_format_issues(issues))
@@ -514,9 +552,15 @@ class AccountMove(models.Model):
                 problems.append(self.env._(
                     "%(invoice)s: Chorus Pro is not configured for %(company)s (SIRET and connection settings).",
                     invoice=move.display_name, company=move.company_id.name))
-        if problems:
-            raise UserError("\n".join(dict.fromkeys(problems)))
-        self._chorus_queue()
+        return problems
+
+    def action_chorus_transfer(self):
+        """Button and list action "Transfer to Chorus Pro" (right "Invoice transfer" checked by the queue)."""
+        self.env["chorus.pro.transmission"]._check_transfer_right()
+        early = self.filtered(lambda m: m.state == "posted" and m._chorus_before_start_date())
+        if early and not self.env.context.get("chorus_confirm_before_start"):
+            return self._chorus_confirm_before_start(early)
+        self.env["chorus.pro.transmission"]._queue_moves(self, origin="button")
         self._chorus_log(self.env._("Queued for Chorus Pro by %(user)s.", user=self.env.user.name))
         return {
             "type": "ir.actions.client",
@@ -529,6 +573,22 @@ class AccountMove(models.Model):
             },
         }
 
+    def _chorus_confirm_before_start(self, early):
+        """Invoices dated before the transfer start date: the user confirms before they are queued."""
+        start = fields.Date.to_date(self.company_id[:1].chorus_start_date)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Transfer to Chorus Pro"),
+            "res_model": "chorus.pro.transfer.confirm.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "active_model": "account.move", "active_ids": self.ids,
+                "default_move_ids": self.ids, "default_early_move_ids": early.ids,
+                "default_start_date": start,
+            },
+        }
+
     def action_chorus_update_status(self):
         return self.env["chorus.pro.sync"]._sync_moves(self)
 
@@ -536,23 +596,22 @@ class AccountMove(models.Model):
     def _chorus_log(self, body):
         """A note in the chatter of each invoice.  Callers never pass secrets (messages are built from codes)."""
         for move in self:
-            move.message_post(body=body, subtype_xmlid="mail.mt_note")
+            move.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _chorus_schedule_activity(self, summary, note):
         for move in self:
-            user = move.invoice_user_id or move.chorus_queued_by_id or move.create_uid
-            move.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note,
-                                   user_id=user.id or self.env.uid)
+            user = move.invoice_user_id or move.chorus_transmission_id.queued_by_id or move.create_uid
+            move.sudo().activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note,
+                                          user_id=user.id or self.env.uid)
 
     def button_draft(self):
-        on_chorus = self.filtered(lambda m: m.chorus_identifier or m.chorus_state == "sending")
+        on_chorus = self.filtered(lambda m: m._chorus_on_chorus_or_sending())
         if on_chorus:
             raise UserError(self.env._(
                 "%(invoices)s is on Chorus Pro (or being sent): it cannot be reset to draft. Issue a credit note "
                 "instead.", invoices=", ".join(on_chorus.mapped("display_name"))))
         res = super().button_draft()
-        self.filtered(lambda m: m.chorus_state in TRANSFERABLE_STATES).write({
-            "chorus_state": "not_concerned", "chorus_transfer_authorized": False, "chorus_last_error": False})
+        self.chorus_transmission_id._cancel_unsent()
         return res
 
     # -- follow-up actions: buttons of the Chorus Pro tab ---------------------------------------------------
@@ -597,3 +656,7 @@ class AccountMove(models.Model):
         """The rejected invoice is dead on Chorus Pro: cancel it in the books with a credit note."""
         self.ensure_one()
         return self.action_reverse()
+
+    def action_chorus_open_transmission(self):
+        self.ensure_one()
+        return self.chorus_transmission_id._get_records_action()

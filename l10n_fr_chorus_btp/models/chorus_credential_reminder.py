@@ -15,6 +15,8 @@ from odoo import api, fields, models
 
 from chorus_pro.errors import ChorusProError
 
+from .chorus_utils import chorus_commit
+
 _logger = logging.getLogger(__name__)
 
 #: days before expiry at which a warning goes out (0: expired)
@@ -31,12 +33,12 @@ class ChorusCredentialReminder(models.AbstractModel):
     @api.model
     def _cron_check_credentials(self):
         today = fields.Date.context_today(self)
-        for company in self.env["res.company"].sudo().search([]):
-            if not company._chorus_is_configured():
-                continue
+        companies = self.env["res.company"].sudo().search([]).filtered(lambda c: c._chorus_is_configured())
+        chorus_commit(self.env, remaining=len(companies))
+        for company in companies:
             reminder = self.sudo().with_company(company).with_context(lang=company.partner_id.lang or "fr_FR")
             reminder._check_company(company, today)
-            self.env["chorus.pro.transfer"]._chorus_commit()
+            chorus_commit(self.env, processed=1)
 
     # -- one company ----------------------------------------------------------------------------
     def _check_company(self, company, today):

@@ -24,13 +24,13 @@ from chorus_pro.statuses import (
     FLOW_TERMINAL_STATUSES,
     REJECTED_STATUSES,
     status_label,
-    transmission_state,
 )
+
+from .chorus_transmission import FOLLOWED_STATES
+from .chorus_utils import chorus_commit
 
 _logger = logging.getLogger(__name__)
 
-#: states of an invoice that is on Chorus Pro and may still change
-FOLLOWED_STATES = ("deposited", "in_progress", "action_needed")
 #: re-read this much before the last run: clocks differ and statuses land late
 SYNC_OVERLAP = timedelta(hours=1)
 #: first run of a company without any deposit date: look back this far
@@ -61,37 +61,38 @@ class ChorusProSync(models.AbstractModel):
     # -- entry points -----------------------------------------------------------------------
     @api.model
     def _cron_sync(self):
-        """Scheduled action: every configured company, a few searches each."""
-        for company in self.env["res.company"].sudo().search([]):
-            if not company._chorus_is_configured() or company.chorus_auth_failed:
-                continue
-            moves = self._followed_moves(company)
-            if not moves:
-                continue
-            sync = self.sudo().with_company(company).with_context(lang=company.partner_id.lang or "fr_FR")
-            try:
-                # the invoices in the same language: tracked values are written in the chatter as labels
-                sync._sync_company(company, moves.with_env(sync.env))
-            except AuthenticationError as error:
-                # statuses already applied stay: they are true whatever happens next
-                sync._record_auth_failure(company, error)
-            except ChorusProError as error:
-                _logger.warning("Chorus Pro status sync of company %s stopped: %s", company.id, error)
-            self._commit()
+        """Scheduled action: every configured company, a few searches each, committed company by company."""
+        companies = self.env["res.company"].sudo().search([("chorus_auth_failed", "=", False)])
+        companies = companies.filtered(lambda c: c._chorus_is_configured())
+        chorus_commit(self.env, remaining=len(companies))
+        for company in companies:
+            transmissions = self._followed(company)
+            if transmissions:
+                sync = self.sudo().with_company(company).with_context(lang=company.partner_id.lang or "fr_FR")
+                try:
+                    # chatter notes and tracked values in the company's language
+                    sync._sync_company(company, transmissions.with_env(sync.env))
+                except AuthenticationError as error:
+                    # statuses already applied stay: they are true whatever happens next
+                    sync._record_auth_failure(company, error)
+                except ChorusProError as error:
+                    _logger.warning("Chorus Pro status sync of company %s stopped: %s", company.id, error)
+            chorus_commit(self.env, processed=1)
 
     @api.model
     def _sync_moves(self, moves):
         """Manual refresh ("Update the Chorus status") of the given invoices."""
-        moves = moves.filtered(lambda m: m.chorus_identifier or m.chorus_flow_number)
-        if not moves:
+        transmissions = moves.chorus_transmission_id.filtered(lambda t: t.chorus_invoice_id or t.flow_number)
+        if not transmissions:
             raise UserError(self.env._("None of the selected invoices has been deposited on Chorus Pro yet."))
         changed = 0
-        for company in moves.company_id:
-            company_moves = moves.filtered(lambda m, c=company: m.company_id == c)
+        for company in transmissions.company_id:
+            company_transmissions = transmissions.filtered(lambda t, c=company: t.company_id == c)
             if not company._chorus_is_configured():
                 raise UserError(self.env._("Chorus Pro is not configured for the company %s.", company.name))
             try:
-                changed += self.with_company(company)._sync_company(company, company_moves, manual=True)
+                changed += self.with_company(company)._sync_company(company, company_transmissions.sudo(),
+                                                                    manual=True)
             except AuthenticationError as error:
                 raise UserError(error.message_fr) from None
             except ChorusProError as error:
@@ -103,30 +104,31 @@ class ChorusProSync(models.AbstractModel):
                 "type": "success",
                 "title": self.env._("Chorus Pro"),
                 "message": self.env._("%(checked)s invoice(s) checked, %(changed)s status change(s).",
-                                      checked=len(moves), changed=changed),
+                                      checked=len(transmissions), changed=changed),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
     # -- one company --------------------------------------------------------------------------
     @api.model
-    def _followed_moves(self, company):
-        return self.env["account.move"].sudo().search([
+    def _followed(self, company):
+        return self.env["chorus.pro.transmission"].sudo().search([
             ("company_id", "=", company.id),
-            ("chorus_state", "in", FOLLOWED_STATES),
+            ("state", "in", FOLLOWED_STATES),
             # abandoned, deleted, associated works pieces… will not change any more
-            ("chorus_status", "not in", sorted(FINAL_STATUSES)),
-            "|", ("chorus_identifier", "!=", False), ("chorus_flow_number", "!=", False),
+            ("status", "not in", sorted(FINAL_STATUSES)),
+            "|", ("chorus_invoice_id", "!=", False), ("flow_number", "!=", False),
         ])
 
-    def _sync_company(self, company, moves, manual=False):
-        """Update ``moves`` (all of one company) from Chorus Pro; return the number of changes."""
+    def _sync_company(self, company, transmissions, manual=False):
+        """Update ``transmissions`` (all of one company) from Chorus Pro; return the number of changes."""
         started = fields.Datetime.now()
         client = company._chorus_client()
         try:
-            changed = self._sync_flows(client, moves.filtered(lambda m: m.chorus_flow_number and not m.chorus_identifier))
-            tracked = moves.filtered("chorus_identifier")
-            works = tracked.filtered("chorus_is_works")
+            changed = self._sync_flows(client, transmissions.filtered(lambda t: t.flow_number
+                                                                      and not t.chorus_invoice_id))
+            tracked = transmissions.filtered("chorus_invoice_id")
+            works = tracked.filtered(lambda t: t.move_id.chorus_is_works)
             if manual and len(tracked - works) <= MANUAL_HISTORY_LIMIT:
                 changed += self._sync_by_history(client, tracked - works)
             elif tracked:
@@ -142,91 +144,92 @@ class ChorusProSync(models.AbstractModel):
             company.sudo().chorus_last_sync = started
         return changed
 
-    def _window_start(self, company, moves, manual):
+    def _window_start(self, company, transmissions, manual):
         if company.chorus_last_sync and not manual:
             return company.chorus_last_sync - SYNC_OVERLAP
-        deposits = [d for d in moves.mapped("chorus_deposit_date") if d]
+        deposits = [d for d in transmissions.mapped("deposit_date") if d]
         if deposits:
             return datetime.combine(min(deposits), datetime.min.time()) - SYNC_OVERLAP
         return fields.Datetime.now() - FIRST_SYNC_LOOKBACK
 
-    def _sync_by_search(self, client, moves, since):
-        by_id = {m.chorus_identifier: m for m in moves}
+    def _sync_by_search(self, client, transmissions, since):
+        by_id = {t.chorus_invoice_id: t for t in transmissions}
         changed = 0
         for summary in client.iter_supplier_invoices(status_changed_from=since):
-            move = by_id.get(str(summary.invoice_id))
-            if move and self._apply_summary(client, move, summary.status, summary.status_date,
-                                            summary.status_comment):
+            transmission = by_id.get(str(summary.invoice_id))
+            if transmission and self._apply_summary(client, transmission, summary.status, summary.status_date,
+                                                    summary.status_comment):
                 changed += 1
         return changed
 
-    def _sync_by_history(self, client, moves):
+    def _sync_by_history(self, client, transmissions):
         changed = 0
-        for move in moves:
-            history = client.get_history(int(move.chorus_identifier))
+        for transmission in transmissions:
+            history = client.get_history(int(transmission.chorus_invoice_id))
             if not history.current_status:
                 continue
             event = next((e for e in history.events if e.status == history.current_status), None)
-            if self._apply_status(move, history.current_status, event.date if event else None,
+            if self._apply_status(transmission, history.current_status, event.date if event else None,
                                   history.last_comment):
                 changed += 1
         return changed
 
-    def _sync_works(self, client, company, moves):
-        by_id = {m.chorus_identifier: m for m in moves}
+    def _sync_works(self, client, company, transmissions):
+        by_id = {t.chorus_invoice_id: t for t in transmissions}
         structure_id = int(company.chorus_supplier_structure_identifier or 0) or None
         changed = 0
         for summary in client.iter_works_invoices(supplier_structure_id=structure_id):
-            move = by_id.get(str(summary.works_invoice_id))
-            if move and self._apply_summary(client, move, summary.status, summary.status_date, ""):
+            transmission = by_id.get(str(summary.works_invoice_id))
+            if transmission and self._apply_summary(client, transmission, summary.status, summary.status_date, ""):
                 changed += 1
         return changed
 
-    def _sync_flows(self, client, moves):
+    def _sync_flows(self, client, transmissions):
         """Flows deposited with ``deposer/flux``: wait for integration, then learn the invoice ids."""
-        by_flow = defaultdict(lambda: self.env["account.move"])
-        for move in moves:
-            by_flow[move.chorus_flow_number] |= move
+        by_flow = defaultdict(lambda: self.env["chorus.pro.transmission"].sudo())
+        for transmission in transmissions:
+            by_flow[transmission.flow_number] |= transmission
         changed = 0
-        for flow_number, flow_moves in by_flow.items():
+        for flow_number, flow_transmissions in by_flow.items():
             report = client.get_flow_report(flow_number)
             errors = {e.invoice_number: e.message for e in report.invoice_errors}
-            for move in flow_moves:
-                number = move.chorus_invoice_number or move.name
+            for transmission in flow_transmissions:
+                number = transmission.chorus_number or transmission.document_number
                 if number in errors:
-                    self._set_error(move, self.env._("Chorus Pro refused the invoice in flow %(flow)s: %(reason)s",
-                                                     flow=flow_number, reason=errors[number]))
+                    transmission._set_error(self.env._("Chorus Pro refused the invoice in flow %(flow)s: %(reason)s",
+                                                       flow=flow_number, reason=errors[number]))
                     changed += 1
-            waiting = flow_moves.filtered(lambda m: m.chorus_state != "error")
+            waiting = flow_transmissions.filtered(lambda t: t.state != "error")
             if report.status in FLOW_INTEGRATED_STATUSES and waiting:
-                by_number = {m.chorus_invoice_number or m.name: m for m in waiting}
+                by_number = {t.chorus_number or t.document_number: t for t in waiting}
                 for summary in client.iter_supplier_invoices(flow_number=flow_number):
-                    move = by_number.get(summary.invoice_number)
-                    if not move or move.chorus_identifier:
+                    transmission = by_number.get(summary.invoice_number)
+                    if not transmission or transmission.chorus_invoice_id:
                         continue
-                    move.write({"chorus_identifier": str(summary.invoice_id),
-                                "chorus_invoice_number": summary.invoice_number})
-                    self._apply_summary(client, move, summary.status, summary.status_date, summary.status_comment)
+                    transmission.write({"chorus_invoice_id": str(summary.invoice_id),
+                                        "chorus_number": summary.invoice_number})
+                    self._apply_summary(client, transmission, summary.status, summary.status_date,
+                                        summary.status_comment)
                     changed += 1
             elif report.status in FLOW_TERMINAL_STATUSES and waiting:
                 reason = "; ".join(report.technical_errors) or status_label(report.status)
-                for move in waiting:
-                    self._set_error(move, self.env._("Chorus Pro did not integrate flow %(flow)s (%(reason)s). "
-                                                     "Correct the invoice and send it again.",
-                                                     flow=flow_number, reason=reason))
+                for transmission in waiting:
+                    transmission._set_error(self.env._(
+                        "Chorus Pro did not integrate flow %(flow)s (%(reason)s). Correct the invoice and send it "
+                        "again.", flow=flow_number, reason=reason))
                     changed += 1
         return changed
 
     # -- applying a status --------------------------------------------------------------------
-    def _apply_summary(self, client, move, status, status_date, comment):
+    def _apply_summary(self, client, transmission, status, status_date, comment):
         """A search line: read the history only when the reason (or the date) is needed and missing."""
-        if not self._is_change(move, status, status_date):
+        if not self._is_change(transmission, status, status_date):
             return False
         if (status in REASON_STATUSES and not comment) or not status_date:
             try:
-                history = client.get_history(int(move.chorus_identifier))
+                history = client.get_history(int(transmission.chorus_invoice_id))
             except ChorusProError as error:
-                if move.chorus_is_works and not isinstance(error, AuthenticationError):
+                if transmission.move_id.chorus_is_works and not isinstance(error, AuthenticationError):
                     history = None  # history of works documents is not verified: the status alone will do
                 else:
                     raise
@@ -234,38 +237,33 @@ class ChorusProSync(models.AbstractModel):
                 comment = history.last_comment
                 event = next((e for e in history.events if e.status == status), None)
                 status_date = status_date or (event.date if event else None)
-        return self._apply_status(move, status, status_date, comment)
+        return self._apply_status(transmission, status, status_date, comment)
 
     @api.model
-    def _is_change(self, move, status, status_date):
+    def _is_change(self, transmission, status, status_date):
         if not status:
             return False
-        if status != move.chorus_status:
+        if status != transmission.status:
             return True
         new_date = to_odoo_datetime(status_date)
-        return bool(new_date) and new_date != move.chorus_status_date
+        return bool(new_date) and new_date != transmission.status_date
 
-    def _apply_status(self, move, status, status_date, comment):
+    def _apply_status(self, transmission, status, status_date, comment):
         """Record a status read from Chorus Pro; log it, act on it. Return whether it changed."""
-        if not self._is_change(move, status, status_date):
+        if not self._is_change(transmission, status, status_date):
             return False
-        previous = move.chorus_status
-        state = transmission_state(status).value
-        move.write({
-            "chorus_status": status,
-            "chorus_status_date": to_odoo_datetime(status_date) or fields.Datetime.now(),
-            "chorus_status_comment": comment or False,
-            "chorus_state": state,
-        })
+        previous = transmission.status
+        transmission._set_status(status, to_odoo_datetime(status_date) or fields.Datetime.now(), comment)
         if status != previous:
-            move._chorus_log(self._status_message(move, status, comment))
+            move = transmission.move_id
+            move._chorus_log(self._status_message(transmission, status, comment))
             self._follow_up_activity(move, status, comment)
         return True
 
-    def _status_message(self, move, status, comment):
-        when = move.chorus_status_date
+    def _status_message(self, transmission, status, comment):
+        when = transmission.status_date
         # the reader's date format and clock (stored datetimes are UTC); Chorus Pro lives on Paris time
-        tz = self.env.user.tz or move.company_id.partner_id.tz or "Europe/Paris"
+        tz = self.env.user.tz or transmission.company_id.partner_id.tz or "Europe/Paris"
         body = Markup("%s <b>%s</b> (%s)") % (
             self.env._("Chorus Pro status:"), status_label(status),
             format_datetime(self.env, when, tz=tz, dt_format="short") if when else "")
@@ -275,10 +273,6 @@ class ChorusProSync(models.AbstractModel):
         if comment:
             body += Markup("<br/>%s %s") % (self.env._("Buyer's comment:"), comment)
         return body
-
-    def _set_error(self, move, message):
-        move.write({"chorus_state": "error", "chorus_last_error": message})
-        move._chorus_log(message)
 
     # -- activities ----------------------------------------------------------------------------
     def _activity_summary(self, status):
@@ -321,8 +315,3 @@ class ChorusProSync(models.AbstractModel):
         _logger.warning("Chorus Pro refused the credentials of company %s: %s; sync paused",
                         company.id, error.message_en)
         company._chorus_mark_auth_failed(error.message_fr)
-
-    @api.model
-    def _commit(self):
-        """Commit between companies, exactly like the sender (never the test's own cursor)."""
-        self.env["chorus.pro.transfer"]._chorus_commit()

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from chorus_pro import ChorusProError
 from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
 
+from .chorus_utils import chorus_commit
+
 _logger = logging.getLogger(__name__)
 
 REQUIREMENTS = [
@@ -127,17 +129,23 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_chorus_refresh_directory(self, limit=500):
-        """Weekly: refresh the directory data of every Chorus Pro client (oldest check first)."""
+        """Weekly: refresh the directory data of every Chorus Pro client (oldest check first), one committed
+        partner at a time."""
         companies = self.env["res.company"].search([]).filtered(lambda c: c._chorus_is_configured()
                                                                 and not c.chorus_auth_failed)
+        batches = []
         for company in companies:
             partners = self.search([("chorus_client", "=", True), ("company_id", "in", [False, company.id])],
                                    order="chorus_checked_date asc nulls first, id", limit=limit)
-            if not partners:
-                continue
+            if partners:
+                batches.append((company, partners))
+        chorus_commit(self.env, remaining=sum(len(partners) for _company, partners in batches))
+        for company, partners in batches:
             client = company._chorus_client()
             try:
                 for partner in partners:
                     partner.with_company(company)._chorus_refresh_from_directory(client)
+                    if not chorus_commit(self.env, processed=1):
+                        return  # the cron's time is up: the oldest checks come first next time
             finally:
                 client.close()

@@ -127,5 +127,7 @@ class ChorusCommon(AccountTestInvoicingCommon):
     def run_sender(self, **kwargs):
         return self.env["chorus.pro.transfer"]._cron_send_queued(**kwargs)
 
-    def age_sending(self, move, minutes=30):
-        move.chorus_send_started = fields.Datetime.now() - timedelta(minutes=minutes)
+    def make_due(self, moves):
+        """The backoff delays elapse (minutes in real life): queued transmissions are due now."""
+        moves.chorus_transmission_id.filtered(lambda t: t.next_attempt).sudo().write(
+            {"next_attempt": fields.Datetime.now() - timedelta(seconds=1)})

@@ -177,3 +177,57 @@ class TestConcurrentTransfers(TransactionCase):
         for name, (state, identifier) in final.items():
             self.assertEqual(state, "deposited", name)
             self.assertEqual(identifier, str(self.sim.invoices_by_number(name)[0].id), name)
+
+    # -- a live sender, a dead sender -------------------------------------------------------------------
+    def test_live_sender_is_left_alone_and_dead_sender_recognised_at_once(self):
+        """While a deposit is in flight its transmission is never taken over; once its worker dies, the next
+        run searches it on Chorus Pro at once (no waiting period) and never deposits it twice."""
+        ids = self.created
+        transfer_class = type(self.env["chorus.pro.transfer"])
+        real_deposit = transfer_class._deposit
+        in_flight, release = threading.Event(), threading.Event()
+        outcome = {}
+
+        class WorkerKilled(BaseException):
+            """The process died: nothing in the add-on catches it."""
+
+        def slow_then_dying_deposit(transfer, transmission, client):
+            result = real_deposit(transfer, transmission, client)  # Chorus Pro has it
+            in_flight.set()
+            release.wait(timeout=30)
+            raise WorkerKilled()  # ... and the worker dies before recording it
+
+        def worker():
+            try:
+                self.in_new_transaction(lambda env: env["chorus.pro.transfer"]._cron_send_queued(limit=1))
+            except WorkerKilled:
+                outcome["killed"] = True
+
+        with patch.object(transfer_class, "_deposit", slow_then_dying_deposit):
+            thread = threading.Thread(target=worker)
+            thread.start()
+            self.assertTrue(in_flight.wait(timeout=60), "the deposit started")
+
+            def recover(env):
+                env["chorus.pro.transfer"]._recover_abandoned()
+                sending = env["chorus.pro.transmission"].search([("move_id", "in", ids["moves"]),
+                                                                 ("state", "=", "sending")])
+                return sending.move_id.mapped("name")
+            # the sender is alive: its transmission stays where it is
+            in_flight_names = self.in_new_transaction(recover)
+            self.assertEqual(len(in_flight_names), 1)
+            release.set()
+            thread.join(timeout=60)
+        self.assertTrue(outcome.get("killed"))
+        name = in_flight_names[0]
+        self.assertEqual(self.sim.deposit_count(name), 1)
+        # the worker is gone: the very next run searches the transmission and records it, without a deposit
+        self.in_new_transaction(lambda env: env["chorus.pro.transfer"]._cron_send_queued())
+
+        def state_of(env):
+            move = env["account.move"].search([("id", "in", ids["moves"]), ("name", "=", name)])
+            return move.chorus_state, move.chorus_identifier
+        state, identifier = self.in_new_transaction(state_of)
+        self.assertEqual(state, "deposited")
+        self.assertEqual(identifier, str(self.sim.invoices_by_number(name)[0].id))
+        self.assertEqual({self.sim.deposit_count(n) for n in ids["names"]}, {1})

@@ -12,10 +12,9 @@ invoice on the simulator and every invoice consistent with it.
 
 import logging
 import time
-from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo.addons.l10n_fr_chorus_btp.models import chorus_transfer
 from odoo.tests import tagged
 
 from chorus_pro.simulator import (
@@ -76,24 +75,28 @@ class TestFaultsEndToEnd(ChorusFollowupCase):
         self.assertEqual(set(moves.mapped("chorus_state")), {"to_send"})
 
         emulator = CommitEmulator(self.env)
-        transfer_class = type(self.env["chorus.pro.transfer"])
-        original_record = transfer_class._record_deposit
+        transmission_class = type(self.env["chorus.pro.transmission"])
+        original_record = transmission_class._record_deposit
         kills = {"done": 0, "deposits": 0}
 
-        def record_or_die(transfer, move, result):
+        def record_or_die(transmission, result):
             kills["deposits"] += 1
             if kills["done"] < KILLS and kills["deposits"] % 6 == 3:
                 kills["done"] += 1
                 raise WorkerKilled()  # deposited on Chorus Pro, not recorded, not committed
-            return original_record(transfer, move, result)
+            return original_record(transmission, result)
+
+        def emulated_commit(env, processed=0, remaining=None):
+            emulator.commit()
+            return float("inf")
 
         self.sim.faults.random(0.4, kinds=(HTTP_500, HTTP_503, HTTP_429, DELAY, RESET, LOST_ANSWER,
                                             MALFORMED_JSON), seed=20261123, seconds=SLOW_ANSWER)
         transfer, sync = self.env["chorus.pro.transfer"], self.env["chorus.pro.sync"]
         retransfers = 0
         with self.fast_client(read_timeout=READ_TIMEOUT), \
-                patch.object(transfer_class, "_chorus_commit", lambda self_: emulator.commit()), \
-                patch.object(transfer_class, "_record_deposit", record_or_die):
+                patch.object(chorus_transfer, "chorus_commit", emulated_commit), \
+                patch.object(transmission_class, "_record_deposit", record_or_die):
             emulator.commit()
             for _round in range(MAX_ROUNDS):
                 self.sim.faults.add(TOKEN_EXPIRED, "*")  # the token dies in the middle of the batch
@@ -101,16 +104,12 @@ class TestFaultsEndToEnd(ChorusFollowupCase):
                 try:
                     transfer._cron_send_queued(limit=8)
                 except WorkerKilled:
+                    # the worker is gone, and with it its hold on the transmission it was sending
                     emulator.crash()
-                    # the worker is gone: its "sending" invoices grow old
-                    for move in moves.filtered(lambda m: m.chorus_state == "sending"):
-                        move.chorus_send_started = fields.Datetime.now() - timedelta(minutes=20)
-                    emulator.commit()
                 if self.sim.faults.injected.get(DELAY, 0) > slow_before:
                     time.sleep(SLOW_ANSWER + 0.1)  # time passes: slow answers reach the server's end
                 # the backoff delays elapse (minutes in real life)
-                waiting = moves.filtered(lambda m: m.chorus_state == "to_send" and m.chorus_next_attempt)
-                waiting.write({"chorus_next_attempt": fields.Datetime.now() - timedelta(seconds=1)})
+                self.make_due(moves)
                 # a user clicks "Transfer to Chorus Pro" again on the invoices that gave up
                 failed = moves.filtered(lambda m: m.chorus_state == "error" and not m.chorus_identifier)
                 if failed:
@@ -119,7 +118,7 @@ class TestFaultsEndToEnd(ChorusFollowupCase):
                 emulator.commit()
                 sync._cron_sync()
                 self.sim.advance(300)
-                queue = moves.filtered(lambda m: m.chorus_state in ("to_send", "sending", "error"))
+                queue = moves.filtered(lambda m: m.chorus_state in ("to_send", "sending", "to_reconcile", "error"))
                 if not queue and self.sim.faults.injected["total"] >= 120 and kills["done"] >= KILLS:
                     break
             injected = dict(self.sim.faults.injected)
@@ -156,7 +155,6 @@ class TestFaultsEndToEnd(ChorusFollowupCase):
             self.assertEqual(move.chorus_identifier, str(on_chorus[0].id), move.name)
             self.assertEqual(move.chorus_status, on_chorus[0].status, move.name)
             self.assertIn(move.chorus_state, ("deposited", "in_progress", "paid"), move.name)
-            self.assertFalse(move.chorus_reconcile_needed, move.name)
             self.assertEqual(move.state, "posted")
 
     def test_slow_deposit_is_searched_again_before_the_next_attempt(self):
@@ -168,18 +166,14 @@ class TestFaultsEndToEnd(ChorusFollowupCase):
         self.sim.faults.add(DELAY, "factures/v1/soumettre", seconds=1.5)
         with self.fast_client(read_timeout=READ_TIMEOUT):
             self.env["chorus.pro.transfer"]._cron_send_queued()
-            self.assertEqual(move.chorus_state, "to_send", "outcome unknown: retried later")
-            self.assertTrue(move.chorus_reconcile_needed)
+            self.assertEqual(move.chorus_state, "to_reconcile", "outcome unknown: searched again later")
             time.sleep(1.7)  # the slow deposit completes on Chorus Pro meanwhile
             self.assertEqual(self.sim.deposit_count(move.name), 1)
-            move.chorus_next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+            self.make_due(move)
             self.env["chorus.pro.transfer"]._cron_send_queued()
         self.assertEqual(self.sim.deposit_count(move.name), 1, "found by the second search, not sent again")
         self.assertTrue(move.chorus_identifier)
 
     def age_waiting(self, moves):
-        moves.filtered(lambda m: m.chorus_state == "to_send").write(
-            {"chorus_next_attempt": fields.Datetime.now() - timedelta(seconds=1)})
+        self.make_due(moves)
         moves.filtered(lambda m: m.chorus_state == "error" and not m.chorus_identifier).action_chorus_transfer()
-        moves.filtered(lambda m: m.chorus_state == "sending").write(
-            {"chorus_send_started": fields.Datetime.now() - timedelta(minutes=20)})

@@ -7,6 +7,7 @@ follow-up is tested against what the sender really produces.
 
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -17,7 +18,6 @@ from odoo.tests import common as odoo_test_common
 
 from chorus_pro.documents import Attachment, DepositMode
 from chorus_pro.simulator import Simulator, SimulatorServer, seed
-from chorus_pro.statuses import transmission_state
 
 IBAN = "FR1420041010050500013M02606"
 
@@ -114,16 +114,22 @@ class ChorusFollowupCase(AccountTestInvoicingCommon):
                 invoice.main_pdf = Attachment(f"{move.name.replace('/', '-')}.pdf", b"%PDF-1.4\n% test\n")
                 result = client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id,
                                              mode=DepositMode.PDF)
-                move.write({
-                    "chorus_identifier": str(result.invoice_id),
-                    "chorus_invoice_number": result.invoice_number,
-                    "chorus_status": result.status,
-                    "chorus_status_date": fields.Datetime.now(),
-                    "chorus_state": transmission_state(result.status).value,
-                    "chorus_deposit_date": result.deposit_date or fields.Date.today(),
-                })
+                self.record_deposit(move, result)
                 ids.append(result.invoice_id)
         return ids
+
+    def record_deposit(self, move, result):
+        """Record a deposit on the invoice's transmission exactly as the sender does."""
+        transmission = move.chorus_transmission_id or self.env["chorus.pro.transmission"].sudo().create({
+            "move_id": move.id, "company_id": move.company_id.id, "document_number": move.name,
+            "cadre": move.chorus_cadre, "state": "sending", "queued_by_id": self.env.uid})
+        transmission._record_deposit(result)
+        return transmission
+
+    def make_due(self, moves):
+        """The backoff delays elapse (minutes in real life): queued transmissions are due now."""
+        moves.chorus_transmission_id.filtered(lambda t: t.next_attempt).sudo().write(
+            {"next_attempt": fields.Datetime.now() - timedelta(seconds=1)})
 
     def sim_status(self, move):
         return self.sim.invoice(int(move.chorus_identifier)).status

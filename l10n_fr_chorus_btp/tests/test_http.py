@@ -31,7 +31,7 @@ class TestChorusHttp(ChorusCommon, HttpCase):
     def test_transfer_refused_over_rpc_without_the_right(self):
         self.company.chorus_auto_transfer = False
         move = self.make_invoice(post=True)
-        self.assertFalse(move.chorus_transfer_authorized)
+        self.assertEqual(move.chorus_state, "to_transfer")
         self.authenticate("chorus_clerk", "chorus_clerk")
         answer = self._call_kw("account.move", "action_chorus_transfer", move.ids)
         self.assertIn("error", answer)
@@ -39,13 +39,13 @@ class TestChorusHttp(ChorusCommon, HttpCase):
         self.assertIn("Transfert facture", answer["error"]["data"]["message"])
         self.assertIn("Vous n'avez pas le droit", answer["error"]["data"]["message"])
         move.invalidate_recordset()
-        self.assertFalse(move.chorus_transfer_authorized)
+        self.assertFalse(move.chorus_transmission_id)
         # an authorized user, same call: queued
         self.clerk.group_ids = [(4, self.group_transfer.id)]
         answer = self._call_kw("account.move", "action_chorus_transfer", move.ids)
         self.assertNotIn("error", answer, answer)
         move.invalidate_recordset()
-        self.assertTrue(move.chorus_transfer_authorized)
+        self.assertEqual(move.chorus_state, "to_send")
         self.assertEqual(move.chorus_queued_by_id, self.clerk)
 
     def test_tour_client_invoice_deposited(self):

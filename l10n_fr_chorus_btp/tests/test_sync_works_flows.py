@@ -90,8 +90,11 @@ class TestFlowSync(ChorusFollowupCase):
                 tar.addfile(info, io.BytesIO(content))
         with self.company._chorus_client() as client:
             deposit = client.deposit_flow(lot.getvalue(), "ubl_chorus_lot_factures.tar.gz", "IN_DP_E1_UBL_INVOICE")
-        (good | bad).write({"chorus_flow_number": deposit.flow_number, "chorus_state": "deposited",
-                            "chorus_deposit_date": fields.Date.today()})
+        for move in good | bad:
+            self.env["chorus.pro.transmission"].sudo().create({
+                "move_id": move.id, "company_id": move.company_id.id, "document_number": move.name,
+                "cadre": move.chorus_cadre, "state": "deposited", "flow_number": deposit.flow_number,
+                "deposit_date": fields.Date.today()})
 
         with self.spy_clients() as spy:
             self.env["chorus.pro.sync"]._cron_sync()

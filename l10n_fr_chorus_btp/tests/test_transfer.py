@@ -1,4 +1,3 @@
-from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -22,7 +21,7 @@ class TestAutomaticTransfer(ChorusCommon):
         move = self.make_invoice(post=True)
         self.assertEqual(self.sim.stats.api_requests + self.sim.stats.token_requests, before)
         self.assertEqual(move.chorus_state, "to_send")
-        self.assertTrue(move.chorus_transfer_authorized)
+        self.assertEqual(move.chorus_transmission_id.origin, "automatic")
         self.assertEqual(move.chorus_queued_by_id, self.env.user)
         self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers_before)
 
@@ -53,13 +52,14 @@ class TestAutomaticTransfer(ChorusCommon):
     def test_auto_transfer_off_waits(self):
         self.company.chorus_auto_transfer = False
         move = self.make_invoice(post=True)
-        self.assertEqual(move.chorus_state, "to_send")
-        self.assertFalse(move.chorus_transfer_authorized)
+        self.assertEqual(move.chorus_state, "to_transfer")
+        self.assertFalse(move.chorus_transmission_id)
         self.assertEqual(self.run_sender(), 0)
         self.assertEqual(self.sim.deposit_count(move.name), 0)
         # an authorized user transfers it
         move.action_chorus_transfer()
-        self.assertTrue(move.chorus_transfer_authorized)
+        self.assertEqual(move.chorus_state, "to_send")
+        self.assertEqual(move.chorus_transmission_id.origin, "button")
         self.assertEqual(self.run_sender(), 1)
         self.assertEqual(move.chorus_state, "deposited")
 
@@ -67,17 +67,17 @@ class TestAutomaticTransfer(ChorusCommon):
         self.company.chorus_start_date = fields.Date.from_string("2026-04-01")
         early = self.make_invoice(post=True, invoice_date="2026-03-31")
         on_time = self.make_invoice(post=True, invoice_date="2026-04-01")
-        self.assertFalse(early.chorus_transfer_authorized)
-        self.assertTrue(on_time.chorus_transfer_authorized)
+        self.assertEqual(early.chorus_state, "to_transfer")
+        self.assertEqual(on_time.chorus_state, "to_send")
         self.assertEqual(self.run_sender(), 1)
-        self.assertEqual(early.chorus_state, "to_send")
+        self.assertEqual(early.chorus_state, "to_transfer")
         self.assertEqual(on_time.chorus_state, "deposited")
 
     def test_user_without_right_waits_for_authorized_user(self):
         move = self.make_invoice(user=self.clerk)
         move.with_user(self.clerk).action_post()
-        self.assertEqual(move.chorus_state, "to_send")
-        self.assertFalse(move.chorus_transfer_authorized)
+        self.assertEqual(move.chorus_state, "to_transfer")
+        self.assertTrue(move.chorus_needs_action, "counted on the dashboard and in « To handle »")
         self.assertEqual(self.run_sender(), 0)
         with self.assertRaises(AccessError) as caught:
             move.with_user(self.clerk).action_chorus_transfer()
@@ -104,17 +104,17 @@ class TestAutomaticTransfer(ChorusCommon):
             move.button_draft()
         # an invoice still waiting may: it leaves the queue
         waiting = self.make_invoice(post=True)
+        transmission = waiting.chorus_transmission_id
         waiting.button_draft()
         self.assertEqual(waiting.chorus_state, "not_concerned")
-        self.assertFalse(waiting.chorus_transfer_authorized)
+        self.assertEqual(transmission.state, "cancelled")
         waiting.button_cancel()
         self.assertEqual(self.run_sender(), 0)
 
     def test_unconfigured_company_does_not_queue(self):
         self.company.chorus_tech_login = "not-a-login"
         move = self.make_invoice(post=True)
-        self.assertEqual(move.chorus_state, "to_send")
-        self.assertFalse(move.chorus_transfer_authorized)
+        self.assertEqual(move.chorus_state, "to_transfer")
 
 
 @tagged("post_install", "-at_install", "chorus_pro")
@@ -127,7 +127,6 @@ class TestSendingFaults(ChorusCommon):
         self.assertEqual(self.sim.deposit_count(move.name), 1)
         self.assertEqual(move.chorus_state, "deposited")
         self.assertTrue(move.chorus_identifier)
-        self.assertFalse(move.chorus_reconcile_needed)
         self.assertEqual(self.run_sender(), 0)
         self.assertEqual(self.sim.deposit_count(move.name), 1)
 
@@ -141,11 +140,8 @@ class TestSendingFaults(ChorusCommon):
                                 supplier_structure_id=int(self.company.chorus_supplier_structure_identifier))
         finally:
             client.close()
-        move.write({"chorus_state": "sending"})
-        self.age_sending(move, minutes=5)
-        self.run_sender()
-        self.assertEqual(move.chorus_state, "sending", "a recent 'sending' belongs to a live worker")
-        self.age_sending(move, minutes=30)
+        move.chorus_transmission_id.sudo().write({"state": "sending"})
+        # nobody holds the transmission any more: the next run searches it before any deposit
         self.run_sender()
         self.assertEqual(self.sim.deposit_count(move.name), 1)
         self.assertEqual(move.chorus_state, "deposited")
@@ -153,8 +149,7 @@ class TestSendingFaults(ChorusCommon):
 
     def test_worker_died_before_deposit_sends_once(self):
         move = self.make_invoice(post=True)
-        move.write({"chorus_state": "sending"})
-        self.age_sending(move)
+        move.chorus_transmission_id.sudo().write({"state": "sending"})
         self.run_sender()
         self.assertEqual(self.sim.deposit_count(move.name), 1)
         self.assertEqual(move.chorus_state, "deposited")
@@ -170,13 +165,13 @@ class TestSendingFaults(ChorusCommon):
         # not due yet: nothing happens
         self.assertEqual(self.run_sender(), 0)
         self.sim.faults.clear()
-        move.chorus_next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        self.make_due(move)
         self.sim.faults.add(HTTP_503, "*", count=20)
         self.run_sender()
         self.assertEqual(move.chorus_send_attempts, 2)
         self.assertGreater(move.chorus_next_attempt - fields.Datetime.now(), first_delay)
         self.sim.faults.clear()
-        move.chorus_next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        self.make_due(move)
         self.run_sender()
         self.assertEqual(move.chorus_state, "deposited")
         self.assertEqual(self.sim.deposit_count(move.name), 1)
@@ -231,29 +226,24 @@ class TestCommittedSending(ChorusCommon):
             values = self.env["mail.tracking.value"].sudo().search([
                 ("mail_message_id", "in", move.message_ids.ids),
                 ("field_id.name", "=", "chorus_state")], order="id")
-            # both transitions tracked (to_send -> sending -> deposited), in the chatter of the invoice
+            # both transitions tracked (queued -> sending -> deposited), in the chatter of the invoice
             self.assertEqual(len(values), 2)
-            self.assertEqual(values[0].old_value_char, "À transférer")
+            self.assertEqual(values[0].old_value_char, "En attente d'envoi")
             self.assertEqual(values[0].new_value_char, "En cours d'envoi")
-            self.assertIn(values[1].new_value_char, ("Déposée", "Deposited"))
+            self.assertEqual(values[1].new_value_char, "Déposée")
             self.assertIn(move.chorus_identifier, " ".join(move.message_ids.mapped("body")))
 
     def test_worker_killed_after_deposit_before_commit(self):
         """The deposit reached Chorus Pro, then the worker died before committing: never sent twice."""
         move = self.make_invoice(post=True)
-        transfer_class = type(self.env["chorus.pro.transfer"])
-        real_commit = transfer_class._chorus_commit
-        commits = []
+        transmission_class = type(self.env["chorus.pro.transmission"])
 
-        def dying_commit(transfer):
-            commits.append(transfer.env.cr)
-            if len(commits) == 2:  # the commit that follows the deposit
-                raise KeyboardInterrupt("worker killed")
-            return real_commit(transfer)
+        def dying_record(transmission, result):
+            raise KeyboardInterrupt("worker killed")  # deposited on Chorus Pro, nothing recorded
 
         # (not assertRaises: Odoo's rolls its savepoint back, which would undo the first commit too)
         killed = False
-        with self.enter_registry_test_mode(), patch.object(transfer_class, "_chorus_commit", dying_commit):
+        with self.enter_registry_test_mode(), patch.object(transmission_class, "_record_deposit", dying_record):
             try:
                 self._run_on_own_cursor()
             except KeyboardInterrupt:
@@ -263,13 +253,12 @@ class TestCommittedSending(ChorusCommon):
         self.assertEqual(self.sim.deposit_count(move.name), 1)
         self.assertEqual(move.chorus_state, "sending", "the outcome was never committed")
         self.assertFalse(move.chorus_identifier)
-        # the next run leaves a recent 'sending' alone, a stale one is searched before any deposit
-        self.assertEqual(self.run_sender(), 0)
-        self.age_sending(move)
+        # nobody holds the transmission: the next run searches it before any deposit, and finds it
         self.run_sender()
         self.assertEqual(self.sim.deposit_count(move.name), 1)
         self.assertEqual(move.chorus_state, "deposited")
         self.assertTrue(move.chorus_identifier)
+        self.assertIn("Retrouvée sur Chorus Pro", " ".join(move.message_ids.mapped("body")))
 
 
 @tagged("post_install", "-at_install", "chorus_pro")
@@ -289,7 +278,7 @@ class TestMultiCompanyTransfer(ChorusCommon):
         })
         theirs.action_post()
         ours = self.make_invoice(post=True)
-        self.assertTrue(theirs.chorus_transfer_authorized)
+        self.assertEqual(theirs.chorus_state, "to_send")
         self.assertEqual(self.run_sender(), 1)
         self.assertEqual(ours.chorus_state, "deposited")
         self.assertEqual(theirs.chorus_state, "to_send", "a paused company waits, the others go on")

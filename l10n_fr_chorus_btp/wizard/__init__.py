@@ -4,5 +4,6 @@ from . import (
     chorus_followup_common,  # noqa: F401
     chorus_recycle_wizard,  # noqa: F401
     chorus_rejection_wizard,  # noqa: F401
+    chorus_transfer_confirm_wizard,  # noqa: F401
     chorus_validator_wizard,  # noqa: F401
 )

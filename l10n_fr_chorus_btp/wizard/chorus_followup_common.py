@@ -25,8 +25,7 @@ class ChorusFollowupWizardMixin(models.AbstractModel):
         return values
 
     def _check_rights(self):
-        if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
-            raise UserError(self.env._("Only the users of the group \"Invoice transfer\" may act on Chorus Pro."))
+        self.env["chorus.pro.transmission"]._check_transfer_right()
 
     def _call_chorus(self, operation):
         """Run ``operation(client)``; every Chorus Pro error becomes a French message, nothing is written."""

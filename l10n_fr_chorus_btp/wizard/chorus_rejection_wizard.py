@@ -22,8 +22,7 @@ class ChorusProRejectionWizard(models.TransientModel):
 
     def action_acknowledge(self):
         self.ensure_one()
-        if not self.env.user.has_group("l10n_fr_chorus_btp.group_chorus_transfer"):
-            raise UserError(self.env._("Only the users of the group \"Invoice transfer\" may act on Chorus Pro."))
+        self.env["chorus.pro.transmission"]._check_transfer_right()
         moves = self.move_ids.filtered(lambda m: m.chorus_state == "rejected" and m.chorus_identifier
                                        and not m.chorus_rejection_acknowledged)
         if not moves:
@@ -36,7 +35,7 @@ class ChorusProRejectionWizard(models.TransientModel):
                     client.acknowledge_rejections([int(m.chorus_identifier) for m in company_moves])
             except (AuthenticationError, ChorusProError) as error:
                 raise UserError(error.message_fr) from None
-            company_moves.sudo().write({"chorus_rejection_acknowledged": True})
+            company_moves.chorus_transmission_id.sudo().write({"rejection_acknowledged": True})
             for move in company_moves:
                 move._chorus_log(Markup("%s") % self.env._(
                     "Rejection acknowledged on Chorus Pro. Issue a credit note for this invoice, then a new "

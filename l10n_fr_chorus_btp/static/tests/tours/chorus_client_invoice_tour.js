@@ -91,7 +91,7 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_btp_invoice", {
         },
         {
             content: "Queued for Chorus Pro",
-            trigger: ".o_field_widget[name=chorus_state]:contains(To transfer)",
+            trigger: ".o_field_widget[name=chorus_state]:contains(Queued)",
         },
     ],
 });

@@ -1,0 +1,223 @@
+"""One record per document sent to Chorus Pro: what is sent, its state machine, attempts, the Chorus Pro
+identifiers, its status and history, the buyer's comment and the errors.
+
+Nobody writes a transmission directly (no write access in ``ir.model.access``): every change goes through
+the methods below, which check the right "Invoice transfer" where a person acts, then write as superuser.
+The invoice shows the state of its latest transmission.
+
+State machine::
+
+    to_send ──> sending ──> deposited ──> in_progress ──> paid
+       ▲  │        │  │          │             │
+       │  │        │  │          └─────────────┴──> action_needed / rejected
+       │  │        │  └──> to_reconcile (answer lost, sender died): searched before any new deposit
+       │  │        └──> error (8 attempts) / action_needed (refused before deposit)
+       │  └──> cancelled (invoice reset to draft before its deposit)
+       └── queued again by a person with the right (from error or a refusal before deposit)
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from chorus_pro.statuses import status_label, transmission_state
+
+from .chorus_utils import naive_utc
+
+TRANSMISSION_STATES = [
+    ("to_send", "Queued"),
+    ("sending", "Sending"),
+    ("to_reconcile", "Searching on Chorus Pro"),
+    ("deposited", "Deposited"),
+    ("in_progress", "In progress"),
+    ("action_needed", "Action needed"),
+    ("paid", "Paid"),
+    ("rejected", "Rejected"),
+    ("error", "Error"),
+    ("cancelled", "Cancelled"),
+]
+#: a person with the right may queue again a transmission that never reached Chorus Pro
+REQUEUABLE_STATES = ("error", "action_needed")
+#: on Chorus Pro and still moving: the status synchronisation follows them
+FOLLOWED_STATES = ("deposited", "in_progress", "action_needed")
+TRANSFER_GROUP = "l10n_fr_chorus_btp.group_chorus_transfer"
+SENDER_CRON = "l10n_fr_chorus_btp.ir_cron_chorus_send"
+
+
+class ChorusProTransmission(models.Model):
+    _name = "chorus.pro.transmission"
+    _description = "Chorus Pro transmission"
+    _order = "id desc"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True, index=True,
+                              ondelete="cascade", check_company=True)
+    market_id = fields.Many2one(related="move_id.chorus_market_id", store=True, index="btree_not_null",
+                                string="Market")
+    partner_id = fields.Many2one(related="move_id.commercial_partner_id", string="Public customer")
+    document_number = fields.Char(string="Document number", readonly=True,
+                                  help="Number of the document on Chorus Pro.")
+    cadre = fields.Char(string="Invoicing frame (cadre)", readonly=True)
+    amount_total = fields.Monetary(related="move_id.amount_total", string="Total")
+    currency_id = fields.Many2one(related="move_id.currency_id")
+    state = fields.Selection(TRANSMISSION_STATES, string="State", required=True, default="to_send", readonly=True,
+                             index=True)
+    queued_by_id = fields.Many2one("res.users", string="Queued by", readonly=True)
+    queued_at = fields.Datetime(string="Queued on", readonly=True)
+    origin = fields.Selection([
+        ("button", "Transfer button"),
+        ("automatic", "Automatic transfer at validation"),
+        ("send_and_print", "Send & Print"),
+    ], string="Queued from", readonly=True)
+    attempts = fields.Integer(string="Sending attempts", readonly=True)
+    next_attempt = fields.Datetime(string="Next attempt", readonly=True)
+    send_started = fields.Datetime(string="Sending started", readonly=True)
+    chorus_invoice_id = fields.Char(string="Chorus Pro id", readonly=True, index="btree_not_null")
+    chorus_number = fields.Char(string="Number on Chorus Pro", readonly=True)
+    flow_number = fields.Char(string="Flow number", readonly=True)
+    status = fields.Char(string="Chorus Pro status code", readonly=True)
+    status_label = fields.Char(string="Chorus Pro status", compute="_compute_status_label")
+    status_date = fields.Datetime(string="Status date", readonly=True)
+    status_comment = fields.Text(string="Buyer's comment", readonly=True)
+    deposit_date = fields.Date(string="Deposit date", readonly=True)
+    last_error = fields.Text(string="Last error", readonly=True)
+    rejection_acknowledged = fields.Boolean(string="Rejection acknowledged", readonly=True)
+    event_ids = fields.One2many("chorus.pro.transmission.event", "transmission_id", string="Status history",
+                                readonly=True)
+
+    _one_live_transmission_per_invoice = models.UniqueIndex(
+        "(move_id) WHERE state != 'cancelled'",
+        "This invoice already has a transmission to Chorus Pro.")
+
+    @api.depends("document_number", "cadre")
+    def _compute_display_name(self):
+        for transmission in self:
+            transmission.display_name = " · ".join(filter(None, (transmission.document_number, transmission.cadre)))
+
+    @api.depends("status")
+    def _compute_status_label(self):
+        for transmission in self:
+            transmission.status_label = status_label(transmission.status)
+
+    # -- queueing: the one function behind the button, the automatic transfer and Send & Print ---------
+    @api.model
+    def _check_transfer_right(self):
+        if not self.env.user.has_group(TRANSFER_GROUP):
+            raise AccessError(self.env._(
+                "You do not have the right \"Invoice transfer\": only an authorized user may transfer invoices "
+                "to Chorus Pro."))
+
+    @api.model
+    def _queue_moves(self, moves, origin, preflight=True):
+        """Queue ``moves`` for the sender, as the current user; never calls Chorus Pro.
+
+        Raises when the user lacks the right "Invoice transfer" or when an invoice cannot be sent (every
+        problem in one message).  The deposit itself is done by the scheduled action after this
+        transaction commits.
+        """
+        self._check_transfer_right()
+        problems = moves._chorus_transfer_problems(preflight=preflight)
+        if problems:
+            raise UserError("\n".join(dict.fromkeys(problems)))
+        values = {"state": "to_send", "queued_by_id": self.env.user.id, "queued_at": fields.Datetime.now(),
+                  "origin": origin, "attempts": 0, "next_attempt": False, "last_error": False}
+        to_create = []
+        for move in moves:
+            live = move.chorus_transmission_id.sudo()
+            if live:
+                # refused before its deposit, or in error: the same transmission goes again, unless a sender
+                # holds it at this very moment
+                if not live.try_lock_for_update(allow_referencing=True):
+                    raise UserError(self.env._("%(invoice)s is being sent already.", invoice=move.display_name))
+                # a transmission that went out once may have reached Chorus Pro: searched before any deposit
+                live.write(dict(values, cadre=move.chorus_cadre,
+                                state="to_reconcile" if live.send_started else "to_send"))
+            else:
+                to_create.append(dict(values, move_id=move.id, company_id=move.company_id.id,
+                                      document_number=move.name, cadre=move.chorus_cadre))
+        if to_create:
+            self.sudo().create(to_create)
+        self._trigger_sender()
+        return moves.chorus_transmission_id
+
+    @api.model
+    def _trigger_sender(self, at=None):
+        """Wake the sender up: once per transaction is enough, it takes the whole queue."""
+        if at is not None:
+            self.env.ref(SENDER_CRON).sudo()._trigger(at)
+            return
+        if not self.env.cr.precommit.data.get("l10n_fr_chorus_btp.sender_triggered"):
+            self.env.cr.precommit.data["l10n_fr_chorus_btp.sender_triggered"] = True
+            self.env.ref(SENDER_CRON).sudo()._trigger()
+
+    def _cancel_unsent(self):
+        """The invoice went back to draft before its deposit: its transmission stops here."""
+        unsent = self.filtered(lambda t: t.state in ("to_send", *REQUEUABLE_STATES) and not t.chorus_invoice_id)
+        unsent.sudo().write({"state": "cancelled", "next_attempt": False})
+        return unsent
+
+    # -- what the sender and the follow-up record ----------------------------------------------------
+    def _record_deposit(self, result):
+        """A deposit answered by Chorus Pro."""
+        self.ensure_one()
+        self.sudo().write({
+            "state": transmission_state(result.status).value,
+            "chorus_invoice_id": str(result.invoice_id),
+            "chorus_number": result.invoice_number or self.document_number,
+            "status": result.status,
+            "status_date": fields.Datetime.now(),
+            "deposit_date": result.deposit_date or fields.Date.context_today(self),
+            "last_error": False,
+            "next_attempt": False,
+        })
+        self._add_event(result.status, self.status_date, "")
+        self.move_id._chorus_log(self.env._("Deposited on Chorus Pro: id %(identifier)s, status %(status)s.",
+                                            identifier=result.invoice_id, status=self.status_label))
+
+    def _record_found(self, found):
+        """A deposit whose answer was lost, found by its number on Chorus Pro."""
+        self.ensure_one()
+        self.sudo().write({
+            "state": transmission_state(found.status).value,
+            "chorus_invoice_id": str(found.invoice_id),
+            "chorus_number": found.invoice_number or self.document_number,
+            "flow_number": found.flow_number or self.flow_number,
+            "status": found.status,
+            "status_date": naive_utc(found.status_date) or fields.Datetime.now(),
+            "deposit_date": found.deposit_date or fields.Date.context_today(self),
+            "last_error": False,
+            "next_attempt": False,
+        })
+        self._add_event(found.status, self.status_date, "")
+        self.move_id._chorus_log(self.env._(
+            "Found on Chorus Pro after a lost answer (id %(identifier)s): it was not deposited a second time.",
+            identifier=found.invoice_id))
+
+    def _add_event(self, status, date, comment):
+        self.env["chorus.pro.transmission.event"].sudo().create({
+            "transmission_id": self.id, "status": status, "date": date or fields.Datetime.now(),
+            "comment": comment or False})
+
+    def _set_status(self, status, status_date, comment):
+        """A status read from Chorus Pro; returns whether anything changed."""
+        self.ensure_one()
+        if not status or (status == self.status and (not status_date or status_date == self.status_date)):
+            return False
+        self.sudo().write({
+            "status": status,
+            "status_date": status_date or fields.Datetime.now(),
+            "status_comment": comment or False,
+            "state": transmission_state(status).value,
+        })
+        self._add_event(status, self.status_date, comment)
+        return True
+
+    def _set_error(self, message, state="error"):
+        self.sudo().write({"state": state, "last_error": message, "next_attempt": False})
+        for transmission in self:
+            transmission.move_id._chorus_log(message)
+
+    # -- views --------------------------------------------------------------------------------------
+    def action_open_document(self):
+        self.ensure_one()
+        return self.move_id._get_records_action()
