@@ -192,7 +192,7 @@ class TestConcurrentTransfers(TransactionCase):
             """The process died: nothing in the add-on catches it."""
 
         def slow_then_dying_deposit(transfer, transmission, client):
-            result = real_deposit(transfer, transmission, client)  # Chorus Pro has it
+            real_deposit(transfer, transmission, client)  # Chorus Pro has it
             in_flight.set()
             release.wait(timeout=30)
             raise WorkerKilled()  # ... and the worker dies before recording it
