@@ -26,6 +26,8 @@ MAX_EJ_LENGTH = 50
 MAX_DOSSIER_BYTES = 120 * 1024 * 1024
 #: the buyer service reserved to invoicing between public entities
 PUBLIC_INVOICES_SERVICE = "FACTURES_PUBLIQUES"
+#: reason given to the buyer for a global discount that is a cash rounding of the total
+ROUNDING_DISCOUNT_REASON = "Arrondi"
 #: works cadres whose document is a monthly statement, numbered by situation
 MONTHLY_CADRES = frozenset({Cadre.A4, Cadre.A10, Cadre.A13})
 ALLOWED_EXTENSIONS = frozenset(
@@ -413,10 +415,11 @@ def _check_totals(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None:
             issues.add("vat_lines", f"La somme des bases HT du détail de TVA ({_fmt(base_sum)} €) diffère du total "
                        f"HT ({_fmt(untaxed)} €) : recalculez les taxes de la facture.",
                        f"The per-rate VAT bases sum to {base_sum}, not the untaxed total {untaxed}.")
-    if untaxed + vat != total:
+    discount = _cents(totals.global_discount)
+    if untaxed + vat - discount != total:
         issues.add("totals.total", f"Le total TTC ({_fmt(total)} €) n'est pas égal au total HT plus la TVA "
-                   f"({_fmt(untaxed + vat)} €) : recalculez les montants de la facture.",
-                   f"Total {total} is not untaxed {untaxed} + VAT {vat}.")
+                   f"moins la remise globale ({_fmt(untaxed + vat - discount)} €) : recalculez les montants de la "
+                   "facture.", f"Total {total} is not untaxed {untaxed} + VAT {vat} - global discount {discount}.")
     if due < 0 or due > total:
         issues.add("totals.amount_due", f"Le montant à payer ({_fmt(due)} €) doit être compris entre 0 et le total "
                    f"TTC ({_fmt(total)} €) : corrigez les acomptes ou retenues déduits.",

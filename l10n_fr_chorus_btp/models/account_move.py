@@ -7,7 +7,7 @@ What travels to Chorus Pro lives in ``chorus.pro.transmission``; the invoice sho
 import logging
 import re
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -15,6 +15,7 @@ from odoo.exceptions import AccessError, UserError
 from chorus_pro.documents import (
     MAX_ATTACHMENT_NAME,
     MAX_EJ_LENGTH,
+    ROUNDING_DISCOUNT_REASON,
     Attachment,
     Invoice,
     InvoiceType,
@@ -23,6 +24,7 @@ from chorus_pro.documents import (
     PaymentMode,
     Totals,
     VatLine,
+    VatRegime,
     validate_invoice,
 )
 from chorus_pro.errors import DocumentValidationError
@@ -99,6 +101,73 @@ def _party(partner, service=None):
         structure_id=_int_or_none(commercial.chorus_structure_identifier),
         service_code=service.code if service else "",
         service_id=_int_or_none(service.chorus_identifier) if service else None,
+    )
+
+
+def _chorus_tax_problem(env, tax):
+    """Why Chorus Pro cannot carry ``tax`` (a VAT rate is all it knows), or None."""
+    if tax.amount_type == "fixed":
+        return env._("The tax %(tax)s is a fixed amount per unit: Chorus Pro carries VAT rates only. Invoice that "
+                     "amount on a line of its own.", tax=tax.display_name)
+    if tax.amount_type != "percent":
+        return env._("The tax %(tax)s is not a percentage of the price: Chorus Pro carries VAT rates only.",
+                     tax=tax.display_name)
+    if tax.amount < 0:
+        return env._("The tax %(tax)s is negative (a withholding or a reverse charge): Chorus Pro carries VAT "
+                     "rates only.", tax=tax.display_name)
+    return None
+
+
+def _chorus_exemption_reason(tax):
+    """The reason of a 0 % VAT rate, as the tax states it (the exemption code of the European standard)."""
+    return tax.ubl_cii_tax_exemption_reason_code or ""
+
+
+def _chorus_vat_regime(move, vat_by_rate, exemption_reasons):
+    """``typeTva`` and ``motifExonerationTva``: exempt when every line is at 0 %, else VAT on receipts when the
+    taxes are due on payment (``tax_exigibility``), else VAT on debits.  The one place where this is decided:
+    which codes Chorus Pro expects for each case is not verified (README, "Limits")."""
+    reason = exemption_reasons[0] if exemption_reasons else ""
+    if vat_by_rate and not any(vat_by_rate):
+        return VatRegime.EXEMPT, reason
+    taxes = move.invoice_line_ids.tax_ids.flatten_taxes_hierarchy()
+    on_payment = any(tax.tax_exigibility == "on_payment" for tax in taxes if tax.amount)
+    return (VatRegime.ON_RECEIPTS if on_payment else VatRegime.ON_DEBITS), reason
+
+
+def _chorus_gross_amount(base_line, untaxed):
+    """The line's amount without VAT before its discount: the untaxed amount itself when there is no discount."""
+    discount = Decimal(str(base_line["discount"] or 0))
+    if not discount:
+        return untaxed
+    raw = Decimal(str(base_line["tax_details"]["raw_total_excluded_currency"]))
+    if discount < 100:
+        return (raw / (1 - discount / 100)).quantize(CENT, ROUND_HALF_UP)
+    # a 100 % discount: the price without VAT, from the price as typed and its share of VAT
+    price = Decimal(str(base_line["price_unit"])) * Decimal(str(base_line["quantity"]))
+    included = sum((Decimal(str(t["tax"].amount)) for t in base_line["tax_details"]["taxes_data"]
+                    if t["tax"].price_include), Decimal(0))
+    return (price / (1 + included / 100)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _chorus_line(number, label, record, quantity, gross, untaxed, rates):
+    """A Chorus Pro line: positive quantity, unit price without VAT (negative for a discount line), and the
+    discount that brings quantity × unit price to the line's untaxed amount."""
+    quantity = abs(Decimal(str(quantity or 0)).quantize(Decimal("0.0001")))
+    unit_price = (gross / quantity).quantize(Decimal("0.000001")) if quantity else gross
+    if quantity and (quantity * unit_price).quantize(CENT, ROUND_HALF_UP) != gross:
+        # a unit price of 6 decimals cannot give this gross amount (huge quantities): one line for the lot
+        label = f"{label} ({quantity.normalize()} × {unit_price.normalize()})"
+        quantity, unit_price = Decimal(1), gross
+    return Line(
+        number=number,
+        description=label[:500] or "-",
+        quantity=quantity if quantity else Decimal(0),
+        unit_price=unit_price,
+        vat_rate=rates[0] if rates else Decimal(0),
+        reference=record.product_id.default_code or "",
+        unit=record.product_uom_id.name or "",
+        discount=gross - untaxed,
     )
 
 
@@ -357,8 +426,12 @@ class AccountMove(models.Model):
         return list(dict.fromkeys(issues))
 
     def _chorus_library_issues(self):
-        """The checks of :func:`chorus_pro.documents.validate_invoice` the Odoo checks do not cover."""
-        invoice = self._chorus_build_invoice(with_pdf=False)
+        """Chorus Pro cannot carry the amounts, or :func:`chorus_pro.documents.validate_invoice` refuses what the
+        Odoo checks above do not cover."""
+        amounts = self._chorus_amounts()
+        if amounts["problems"]:
+            return amounts["problems"]
+        invoice = self._chorus_build_invoice(with_pdf=False, amounts=amounts)
         try:
             validate_invoice(invoice, operation="works" if self.chorus_is_works else "soumettre")
         except DocumentValidationError as exc:
@@ -366,8 +439,88 @@ class AccountMove(models.Model):
                     if issue.field not in COVERED_FIELDS and not (issue.field or "").startswith(NOT_YET_KNOWN_PREFIXES)]
         return []
 
+    # -- amounts: from Odoo's own tax engine ----------------------------------------------------------------
+    def _chorus_amounts(self):
+        """Lines, per-rate VAT and totals exactly as Odoo computed the posted invoice, and what Chorus Pro cannot
+        carry (the problems, in the user's language).
+
+        The figures come from the base lines of Odoo's tax engine (``_get_rounded_base_and_tax_lines``), the
+        source of the invoice's own totals and of its UBL/Factur-X export: price-included taxes, groups of
+        taxes, discounts, negative lines and cash rounding come out as on the invoice, to the cent.
+        """
+        self.ensure_one()
+        _ = self.env._
+        base_lines, _tax_lines = self._get_rounded_base_and_tax_lines()
+        rounding_lines = [line for line in base_lines if line["special_type"] == "cash_rounding"]
+        product_lines = [line for line in base_lines if not line["special_type"]]
+        problems = []
+        if any(line["special_type"] == "early_payment" for line in base_lines):
+            problems.append(_("The payment terms give an early payment discount computed on the VAT (\"mixed\"): "
+                              "Chorus Pro cannot carry it. Choose payment terms without it."))
+        lines, vat_by_rate, exemption_reasons = [], defaultdict(lambda: [Decimal(0), Decimal(0)]), []
+        for number, base_line in enumerate(product_lines, start=1):
+            record = base_line["record"]
+            label = (record.name or record.product_id.display_name or "").strip()
+            details = base_line["tax_details"]
+            untaxed = _dec(details["total_excluded_currency"] + details["delta_total_excluded_currency"])
+            gross = _chorus_gross_amount(base_line, untaxed)
+            rates = []
+            for tax_data in details["taxes_data"]:
+                tax = tax_data["tax"]
+                problem = _chorus_tax_problem(self.env, tax)
+                if problem:
+                    problems.append(problem)
+                    continue
+                rate = _dec(tax.amount)
+                rates.append(rate)
+                vat_by_rate[rate][0] += _dec(tax_data["base_amount_currency"])
+                vat_by_rate[rate][1] += _dec(tax_data["tax_amount_currency"])
+                if not rate:
+                    reason = _chorus_exemption_reason(tax)
+                    if reason:
+                        exemption_reasons.append(reason)
+                    else:
+                        problems.append(_("The tax %(tax)s is at 0 %%: give it its exemption reason (field \"Tax "
+                                          "Exemption Reason Code\" of the tax); Chorus Pro asks why an invoice "
+                                          "is exempt.", tax=tax.display_name))
+            if not details["taxes_data"]:
+                problems.append(_("The line \"%(line)s\" has no tax: give it its VAT (a 0 %% tax with its "
+                                  "exemption reason when it is exempt).", line=label or number))
+                rates.append(Decimal(0))
+                vat_by_rate[Decimal(0)][0] += untaxed
+            if len(set(rates)) > 1:
+                # like the European standard, Chorus Pro knows one VAT rate per line, on the line's base
+                problems.append(_("The line \"%(line)s\" is taxed at several VAT rates (%(rates)s): Chorus Pro "
+                                  "carries one VAT rate per line. Split it into one line per rate.",
+                                  line=label or number, rates=", ".join(f"{rate} %" for rate in rates)))
+            lines.append(_chorus_line(number, label, record, base_line["quantity"], gross, untaxed, rates))
+        untaxed_total = sum((line.amount_untaxed for line in lines), Decimal(0))
+        vat_total = sum((amount for _base, amount in vat_by_rate.values()), Decimal(0))
+        due = _dec(self.amount_total)
+        # a rounding line of the invoice (cash rounding "Add a rounding line") travels as Chorus Pro's global
+        # discount, which can only lower the total: rounding up needs the strategy "Modify tax amount"
+        rounding = sum((_dec(line["tax_details"]["total_excluded_currency"]) for line in rounding_lines), Decimal(0))
+        if rounding > 0:
+            problems.append(_("The cash rounding %(rounding)s adds a rounding line that raises the total: Chorus Pro "
+                              "can only carry a rounding that lowers it. Choose the rounding strategy \"Modify tax "
+                              "amount\" for invoices to Chorus Pro.", rounding=self.invoice_cash_rounding_id.name))
+        total = untaxed_total + vat_total + rounding
+        # what is deposited is the posted invoice, to the cent, or nothing
+        if not problems and (untaxed_total + rounding != _dec(self.amount_untaxed) or vat_total != _dec(self.amount_tax)
+                             or total != due):
+            problems.append(_("The amounts of the invoice (untaxed %(untaxed)s, VAT %(vat)s) could not be carried "
+                              "to Chorus Pro to the cent (%(chorus_untaxed)s, %(chorus_vat)s): check its taxes.",
+                              untaxed=self.amount_untaxed, vat=self.amount_tax, chorus_untaxed=untaxed_total,
+                              chorus_vat=vat_total))
+        vat_lines = [VatLine(rate=rate, base=base, amount=amount) for rate, (base, amount) in sorted(vat_by_rate.items())]
+        totals = Totals(untaxed=untaxed_total, vat=vat_total, total=total, amount_due=due, global_discount=-rounding,
+                        global_discount_reason=ROUNDING_DISCOUNT_REASON if rounding else "")
+        regime, reason = _chorus_vat_regime(self, vat_by_rate, exemption_reasons)
+        return {"lines": lines, "vat_lines": vat_lines, "totals": totals, "vat_regime": regime,
+                "vat_exemption_reason": reason, "problems": list(dict.fromkeys(problems))}
+
     # -- mapping: account.move -> chorus_pro.documents.Invoice (what the client sends) ----------------------
-    def _chorus_build_invoice(self, with_pdf=True):
+    def _chorus_build_invoice(self, with_pdf=True, amounts=None):
         self.ensure_one()
         company, customer, market = self.company_id, self.commercial_partner_id, self.chorus_market_id
         service_code = (self.buyer_reference or "").strip()
@@ -380,44 +533,23 @@ class AccountMove(models.Model):
             buyer.service_code = service_code
         if customer.chorus_requirement:
             buyer.requirement = ReferenceRequirement(customer.chorus_requirement)
-        sign = 1
-        lines, bases = [], defaultdict(Decimal)
-        product_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
-        for number, line in enumerate(product_lines, start=1):
-            rate = _dec(sum(tax.amount for tax in line.tax_ids if tax.amount_type == "percent"))
-            quantity = _dec(line.quantity, Decimal("0.0001"))
-            unit_price = _dec(line.price_unit, Decimal("0.000001"))
-            subtotal = _dec(line.price_subtotal)
-            lines.append(Line(
-                number=number,
-                description=(line.name or line.product_id.display_name or "").strip()[:500] or "-",
-                quantity=quantity,
-                unit_price=unit_price,
-                vat_rate=rate,
-                reference=line.product_id.default_code or "",
-                unit=line.product_uom_id.name or "",
-                discount=(quantity * unit_price - subtotal).quantize(CENT),
-            ))
-            bases[rate] += subtotal
-        amounts = defaultdict(Decimal)
-        for tax_line in self.line_ids.filtered(lambda line: line.display_type == "tax"):
-            amounts[_dec(tax_line.tax_line_id.amount)] += _dec(abs(tax_line.amount_currency))
-        vat_lines = [VatLine(rate=rate, base=base, amount=amounts.get(rate, Decimal("0.00")))
-                     for rate, base in sorted(bases.items())]
-        total = _dec(self.amount_total) * sign
-        totals = Totals(untaxed=_dec(self.amount_untaxed), vat=_dec(self.amount_tax), total=total, amount_due=total)
+        amounts = amounts or self._chorus_amounts()
+        if amounts["problems"]:
+            raise UserError(self._chorus_format_issues(amounts["problems"]))
         is_refund = self.move_type == "out_refund"
         invoice = Invoice(
             number=self.name or "",
             invoice_date=self.invoice_date or self.date,
             supplier=supplier,
             buyer=buyer,
-            lines=lines,
-            vat_lines=vat_lines,
-            totals=totals,
+            lines=amounts["lines"],
+            vat_lines=amounts["vat_lines"],
+            totals=amounts["totals"],
             invoice_type=InvoiceType.CREDIT_NOTE if is_refund else InvoiceType.INVOICE,
             cadre=parse_cadre(self.chorus_cadre or "A1"),
             currency=self.currency_id.name or "EUR",
+            vat_regime=amounts["vat_regime"],
+            vat_exemption_reason=amounts["vat_exemption_reason"],
             payment_mode=None if is_refund else PaymentMode.TRANSFER,
             bank_account_id=None if is_refund else _int_or_none(company.chorus_bank_account_identifier),
             ej_number=(self.purchase_order_reference or "").strip(),

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from chorus_pro import (
     AuthenticationError,
@@ -140,7 +141,7 @@ class ChorusProTransfer(models.AbstractModel):
             return self._after_lost_answer(transmission, client, exc)
         except AuthenticationError as exc:
             return self._after_auth_error(transmission, exc)
-        except (BusinessError, DocumentValidationError, ConfigurationError) as exc:
+        except (BusinessError, DocumentValidationError, ConfigurationError, UserError) as exc:
             return self._after_business_error(transmission, exc)
         except ChorusProError as exc:
             if exc.retryable:

@@ -265,7 +265,8 @@ class TestCommittedSending(ChorusCommon):
 class TestMultiCompanyTransfer(ChorusCommon):
 
     def test_companies_use_their_own_connection(self):
-        other = self.setup_other_company(name="SOCIETE SOEUR BTP")["company"]
+        other_data = self.setup_other_company(name="SOCIETE SOEUR BTP")
+        other = other_data["company"]
         other.write({"company_registry": "52345678800018", "chorus_auto_transfer": True,
                      "chorus_simulator_url": self.server.url})
         other.sudo()._chorus_mark_auth_failed("Mot de passe refusé")
@@ -274,7 +275,8 @@ class TestMultiCompanyTransfer(ChorusCommon):
         theirs = self.env["account.move"].with_company(other).create({
             "move_type": "out_invoice", "partner_id": self.oph.id, "invoice_date": "2026-03-15",
             "partner_bank_id": bank.id, "company_id": other.id,
-            "invoice_line_ids": [(0, 0, {"name": "Travaux", "quantity": 1, "price_unit": 100.0})],
+            "invoice_line_ids": [(0, 0, {"name": "Travaux", "quantity": 1, "price_unit": 100.0,
+                                         "tax_ids": [(6, 0, other_data["default_tax_sale"].ids)]})],
         })
         theirs.action_post()
         ours = self.make_invoice(post=True)
