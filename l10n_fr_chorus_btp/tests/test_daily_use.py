@@ -83,3 +83,12 @@ class TestDailyUse(ChorusCommon):
             self.assertNotIn(code, shown)
             self.assertNotIn(code, chatter)
         self.assertIn("Suspendue", chatter)
+
+    def test_scheduled_actions_run_their_code(self):
+        """Each scheduled action's code line calls the add-on as it is (the sender deposits a queued invoice)."""
+        move = self.make_invoice(post=True)
+        for xmlid in ("ir_cron_chorus_send", "ir_cron_chorus_partner_refresh", "ir_cron_chorus_sync",
+                      "ir_cron_chorus_credential_reminder"):
+            cron = self.env.ref(f"l10n_fr_chorus_btp.{xmlid}")
+            cron.ir_actions_server_id.run()
+        self.assertEqual(move.chorus_state, "deposited")
