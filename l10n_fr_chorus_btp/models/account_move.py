@@ -300,7 +300,8 @@ class AccountMove(models.Model):
             move.chorus_transmission_id = live.sorted("id")[-1:] if live else False
 
     @api.depends("state", "move_type", "commercial_partner_id.chorus_client", "chorus_market_id.chorus_circuit",
-                 "reversed_entry_id.chorus_transmission_id.state", "chorus_transmission_id.state")
+                 "reversed_entry_id.chorus_transmission_id.state", "chorus_transmission_id.state", "chorus_cadre",
+                 "company_id.chorus_invoice_route")
     def _compute_chorus_state(self):
         for move in self:
             transmission = move.chorus_transmission_id
@@ -598,7 +599,17 @@ class AccountMove(models.Model):
         if self.move_type == "out_refund" and self.reversed_entry_id.chorus_transmission_id.state == "rejected":
             return False
         return (self.move_type in CHORUS_MOVE_TYPES and self.commercial_partner_id.chorus_client
-                and (not self.chorus_market_id or self.chorus_market_id.chorus_circuit))
+                and (not self.chorus_market_id or self.chorus_market_id.chorus_circuit)
+                # works documents always go to Chorus Pro directly; other invoices unless the company chose
+                # to reach public buyers through Peppol or its approved platform
+                and (self.chorus_is_works or self.company_id.chorus_invoice_route == "chorus_api"))
+
+    def _chorus_waits_for_transfer(self):
+        """Posted, for Chorus Pro, and not queued nor on Chorus Pro yet (or refused before its deposit)."""
+        self.ensure_one()
+        transmission = self.chorus_transmission_id
+        return (self.state == "posted" and self._chorus_is_concerned() and not transmission.chorus_invoice_id
+                and transmission.state in (False, *REQUEUABLE_STATES))
 
     def _chorus_can_auto_queue(self):
         """All conditions of the automatic transfer at posting time."""

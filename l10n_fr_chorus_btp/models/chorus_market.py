@@ -87,6 +87,9 @@ class ChorusProMarket(models.Model):
     default_cadre = fields.Char(string="Invoicing frame (cadre)", compute="_compute_default_cadre")
     invoice_ids = fields.One2many("account.move", "chorus_market_id", string="Invoices")
     invoice_count = fields.Integer(compute="_compute_invoice_count")
+    transmission_ids = fields.One2many("chorus.pro.transmission", "market_id", string="Billing file",
+                                       help="Every document of the market sent to Chorus Pro, in order.")
+    transmission_count = fields.Integer(compute="_compute_transmission_count")
     active = fields.Boolean(default=True)
 
     _market_number_unique = models.Constraint(
@@ -105,6 +108,14 @@ class ChorusProMarket(models.Model):
         counts = {market.id: count for market, count in groups}
         for market in self:
             market.invoice_count = counts.get(market.id, 0)
+
+    @api.depends("transmission_ids")
+    def _compute_transmission_count(self):
+        groups = self.env["chorus.pro.transmission"]._read_group(
+            [("market_id", "in", self.ids), ("state", "!=", "cancelled")], ["market_id"], ["__count"])
+        counts = {market.id: count for market, count in groups}
+        for market in self:
+            market.transmission_count = counts.get(market.id, 0)
 
     @api.depends("name", "title")
     def _compute_display_name(self):
@@ -146,6 +157,18 @@ class ChorusProMarket(models.Model):
     def _allowed_cadres(self):
         self.ensure_one()
         return ALLOWED_CADRES[(self.kind or "services", self.role or "titulaire")]
+
+    def action_view_billing_file(self):
+        """The market's billing file: what was sent to Chorus Pro, oldest first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("l10n_fr_chorus_btp.action_chorus_transmissions")
+        action.update({
+            "name": self.env._("Billing file %(market)s", market=self.name),
+            "domain": [("market_id", "=", self.id)],
+            "context": {"search_default_not_cancelled": 1},
+            "view_mode": "list,form",
+        })
+        return action
 
     def action_view_invoices(self):
         self.ensure_one()

@@ -46,7 +46,7 @@ SENDER_CRON = "l10n_fr_chorus_btp.ir_cron_chorus_send"
 class ChorusProTransmission(models.Model):
     _name = "chorus.pro.transmission"
     _description = "Chorus Pro transmission"
-    _order = "id desc"
+    _order = "id"
     _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)

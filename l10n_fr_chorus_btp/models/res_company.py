@@ -42,6 +42,11 @@ class ResCompany(models.Model):
     chorus_piste_client_id = fields.Char(string="PISTE client ID")
     chorus_piste_client_secret = fields.Char(string="PISTE client secret", groups="base.group_system",
                                              copy=False)
+    chorus_invoice_route = fields.Selection(
+        [("chorus_api", "Chorus Pro's API (this module)"), ("other", "Peppol or our approved platform")],
+        string="Route of invoices to public buyers", default="chorus_api", required=True,
+        help="How invoices that are not works documents reach public buyers. Works documents (projets de "
+             "décompte…) always go to Chorus Pro directly. Each invoice takes one route only.")
     chorus_start_date = fields.Date(
         string="Transfer start date",
         help="Invoices dated before the transfer start date are never sent automatically.")

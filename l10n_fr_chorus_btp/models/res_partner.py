@@ -22,6 +22,7 @@ REQUIREMENTS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    invoice_sending_method = fields.Selection(selection_add=[("chorus_pro", "by Chorus Pro")])
     chorus_client = fields.Boolean(string="Chorus Pro client", tracking=True,
                                    help="Public customer invoiced through Chorus Pro.")
     chorus_structure_identifier = fields.Char(string="Structure id (Chorus Pro)", copy=False)

@@ -13,6 +13,7 @@ from . import (
     test_partner,  # noqa: F401
     test_preflight,  # noqa: F401
     test_rights_rpc,  # noqa: F401
+    test_send_and_print,  # noqa: F401
     test_settings,  # noqa: F401
     test_sync,  # noqa: F401
     test_sync_works_flows,  # noqa: F401
