@@ -343,6 +343,8 @@ def _variation(terms: MarketTerms, measures: MonthMeasures, base: Mapping[Decima
     variation = terms.price_variation
     month = _variation_month(terms, measures)
     found = _coefficient(variation, month, measures.indices, provisional_allowed=True)
+    if found is None and not any(base.values()):
+        return None, None  # nothing to vary: the index is not needed this month
     if found is None:
         term = next(t for t in variation.indices if _index_value(t.index_name, variation.index_month(month),
                                                                  measures.indices) is None)

@@ -206,7 +206,7 @@ class Situation:
     parts_period_ht: Decimal
     initial_prices_period_ht: Decimal
     # step 3
-    variation: VariationFigure | None
+    variation: VariationFigure | None  # None for a firm price, or a month with nothing to vary and no index
     regularisations: tuple[RegularisationFigure, ...]
     variation_period_ht: Decimal  # this month's variation plus the regularisations
     total_ht: Decimal  # initial prices + variation, this period
