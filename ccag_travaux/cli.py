@@ -26,6 +26,7 @@ from .results import FinalStatement, Situation
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
+ROUNDING_LABELS = {"half_up": "au plus proche", "up": "par excès", "down": "par défaut"}
 GUARANTEE_LABELS = {"none": "aucune", "full": "couvre tout le marché", "base_contract": "couvre le marché de base",
                     "amount": "couvre un montant de retenue"}
 
@@ -70,6 +71,12 @@ def fields(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(f"  {(label + ' :').ljust(width + 2)} {value}" for label, value in pairs)
 
 
+def _rounding(v) -> str:
+    if v.rounding_places is None:
+        return "non arrondi"
+    return f"{v.rounding_places} décimales, {ROUNDING_LABELS[v.rounding_mode]}"
+
+
 def format_situation(s: Situation) -> str:
     out = [f"Projet de décompte n° {s.number} — marché {s.market_number} — mois {s.month}", ""]
     out.append("1. Travaux cumulés aux prix initiaux (HT)")
@@ -105,14 +112,14 @@ def format_situation(s: Situation) -> str:
             ("Mois", v.execution_month),
             ("Coefficient", f"{number(v.fixed_part)} + {terms}"),
             ("Coefficient non arrondi", number(v.coefficient_unrounded.quantize(Decimal("1e-9")))),
-            ("Coefficient appliqué", f"{number(v.coefficient)} ({v.rounding})" + (" — provisoire" if v.provisional
-                                                                                   else "")),
+            ("Coefficient appliqué", f"{number(v.coefficient)} ({_rounding(v)})" + (" — provisoire" if v.provisional
+                                                                                     else "")),
             ("Variation du mois HT", euros(v.amount_ht))]))
-    for reg in s.regularisations:
-        out.append(fields([(f"Régularisation situation n° {reg.situation_number} ({reg.month})",
-                            f"{number(reg.provisional_coefficient)} → {number(reg.definitive_coefficient)} : "
-                            f"{euros(reg.amount_ht)}")]))
-    out.append(fields([("Total HT de la période", euros(s.total_ht) + ("  (avoir)" if s.is_credit_note else ""))]))
+    out.append(fields([(f"Régularisation de la situation n° {reg.situation_number} ({reg.month})",
+                        f"coefficient {number(reg.provisional_coefficient)} → {number(reg.definitive_coefficient)} : "
+                        f"{euros(reg.amount_ht)}") for reg in s.regularisations]
+                      + [("Variation totale HT", euros(s.variation_period_ht)),
+                         ("Total HT de la période", euros(s.total_ht) + ("  (avoir)" if s.is_credit_note else ""))]))
     out += ["", "4. TVA", table(["Taux", "Base HT", "TVA"], [[percent(line.rate), euros(line.base_ht), euros(line.vat)]
                                                            for line in s.vat_lines], right={1, 2})]
     out.append(fields([("Total HT", euros(s.total_ht)), ("Total TVA", euros(s.total_vat)),

@@ -364,7 +364,8 @@ def _variation(terms: MarketTerms, measures: MonthMeasures, base: Mapping[Decima
     kind = "actualisation" if terms.price_basis is PriceBasis.ACTUALISABLE else "revision"
     figure = VariationFigure(kind=kind, execution_month=month, indices=uses, fixed_part=variation.fixed_part,
                              coefficient_unrounded=raw, coefficient=coefficient,
-                             rounding=variation.coefficient_rounding.describe(), provisional=provisional,
+                             rounding_places=variation.coefficient_rounding.places,
+                             rounding_mode=variation.coefficient_rounding.mode, provisional=provisional,
                              base_by_rate=_by_rate(base), amount_by_rate=_by_rate(amounts),
                              amount_ht=sum(amounts.values(), ZERO))
     pending = None

@@ -83,7 +83,8 @@ class VariationFigure:
     fixed_part: Decimal
     coefficient_unrounded: Decimal
     coefficient: Decimal
-    rounding: str
+    rounding_places: int | None  # the contract's rule; None: unrounded
+    rounding_mode: str  # half_up, up or down
     provisional: bool
     base_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (VAT rate, period HT varied)
     amount_by_rate: tuple[tuple[Decimal, Decimal], ...]  # (VAT rate, variation HT)

@@ -48,11 +48,6 @@ class CoefficientRounding:
             return value
         return value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUNDING_MODES[self.mode])
 
-    def describe(self) -> str:
-        if self.places is None:
-            return "unrounded"
-        return f"{self.places} decimals, {self.mode.replace('_', ' ')}"
-
 
 #: The rules most contracts use, by the names the JSON input may give instead of an object.
 COEFFICIENT_ROUNDING_PRESETS = {

@@ -28,7 +28,7 @@ def test_example_prints_every_step_in_french():
                     "5. Remboursement de l'avance", "6. Retenue de garantie", "9. Montant à payer"):
         assert heading in result.stdout
     assert "= Montant à payer :            77 761,09 €" in result.stdout
-    assert "Régularisation situation n° 3 (2026-03)" in result.stdout
+    assert "Régularisation de la situation n° 3 (2026-03)" in result.stdout
     assert "index BT01 for 2026-04 is not published" in result.stdout
 
 
