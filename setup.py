@@ -1,6 +1,7 @@
-"""Packaging of the Chorus Pro client (``chorus_pro``) and of the Odoo 19 add-on ``l10n_fr_chorus_btp``.
+"""Packaging of the Chorus Pro client (``chorus_pro``), the works maths (``ccag_travaux``) and the Odoo 19
+add-on ``l10n_fr_chorus_btp``.
 
-``pip install .`` installs both packages and the ``chorus-pro`` command.  The
+``pip install .`` installs the packages and the ``chorus-pro`` and ``ccag-travaux`` commands.  The
 add-on can also be used straight from a checkout with ``--addons-path`` pointing
 at the repository root.
 """
@@ -37,12 +38,13 @@ setup(
     license="LGPL-3.0-or-later",
     python_requires=">=3.10",
     # tests/ holds the pure-Python suite; the add-on keeps its own tests, which Odoo runs
-    packages=find_packages(include=["chorus_pro", "chorus_pro.*", "l10n_fr_chorus_btp", "l10n_fr_chorus_btp.*"]),
+    packages=find_packages(include=["chorus_pro", "chorus_pro.*", "ccag_travaux", "ccag_travaux.*",
+                                    "l10n_fr_chorus_btp", "l10n_fr_chorus_btp.*"]),
     include_package_data=True,
     zip_safe=False,
     install_requires=requirements(),
-    extras_require={"test": ["pytest>=7", "jsonschema>=4"]},
-    entry_points={"console_scripts": ["chorus-pro = chorus_pro.cli:main"]},
+    extras_require={"test": ["pytest>=7", "jsonschema>=4", "hypothesis>=6"]},
+    entry_points={"console_scripts": ["chorus-pro = chorus_pro.cli:main", "ccag-travaux = ccag_travaux.cli:main"]},
     classifiers=[
         "Framework :: Odoo",
         "Framework :: Odoo :: 19.0",
