@@ -4,7 +4,20 @@ from . import (
     account_move_send,  # noqa: F401
     chorus_credential_reminder,  # noqa: F401
     chorus_market,  # noqa: F401
+    chorus_market_amendment,  # noqa: F401
+    chorus_market_index_term,  # noqa: F401
+    chorus_market_line,  # noqa: F401
+    chorus_market_penalty_rule,  # noqa: F401
+    chorus_market_subcontractor,  # noqa: F401
+    chorus_price_index,  # noqa: F401
+    chorus_price_index_value,  # noqa: F401
     chorus_service,  # noqa: F401
+    chorus_situation,  # noqa: F401
+    chorus_situation_direct_payment,  # noqa: F401
+    chorus_situation_line,  # noqa: F401
+    chorus_situation_measure,  # noqa: F401
+    chorus_situation_part,  # noqa: F401
+    chorus_situation_penalty,  # noqa: F401
     chorus_sync,  # noqa: F401
     chorus_transfer,  # noqa: F401
     chorus_transmission,  # noqa: F401

@@ -203,6 +203,8 @@ class AccountMove(models.Model):
     chorus_is_works = fields.Boolean(compute="_compute_chorus_is_works", string="Works document")
     chorus_situation_number = fields.Integer(string="Situation number", copy=False,
                                              help="Number of the monthly statement within the market.")
+    chorus_situation_id = fields.Many2one("chorus.pro.situation", string="Works situation", readonly=True,
+                                          copy=False, index="btree_not_null", check_company=True)
 
     # the transmission to Chorus Pro (written by the sender and the follow-up only)
     chorus_transmission_ids = fields.One2many("chorus.pro.transmission", "move_id", string="Chorus Pro transmissions",
@@ -497,7 +499,9 @@ class AccountMove(models.Model):
             lines.append(_chorus_line(number, label, record, base_line["quantity"], gross, untaxed, rates))
         untaxed_total = sum((line.amount_untaxed for line in lines), Decimal(0))
         vat_total = sum((amount for _base, amount in vat_by_rate.values()), Decimal(0))
-        due = _dec(self.amount_total)
+        # a situation's invoice is paid less its retention, advance repayment, penalties and direct payments
+        due = (self.chorus_situation_id._amount_due_on(self) if self.chorus_situation_id
+               else _dec(self.amount_total))
         # a rounding line of the invoice (cash rounding "Add a rounding line") travels as Chorus Pro's global
         # discount, which can only lower the total: rounding up needs the strategy "Modify tax amount"
         rounding = sum((_dec(line["tax_details"]["total_excluded_currency"]) for line in rounding_lines), Decimal(0))
@@ -508,7 +512,7 @@ class AccountMove(models.Model):
         total = untaxed_total + vat_total + rounding
         # what is deposited is the posted invoice, to the cent, or nothing
         if not problems and (untaxed_total + rounding != _dec(self.amount_untaxed) or vat_total != _dec(self.amount_tax)
-                             or total != due):
+                             or total != _dec(self.amount_total)):
             problems.append(_("The amounts of the invoice (untaxed %(untaxed)s, VAT %(vat)s) could not be carried "
                               "to Chorus Pro to the cent (%(chorus_untaxed)s, %(chorus_vat)s): check its taxes.",
                               untaxed=self.amount_untaxed, vat=self.amount_tax, chorus_untaxed=untaxed_total,
@@ -565,6 +569,10 @@ class AccountMove(models.Model):
         )
         if with_pdf:
             invoice.main_pdf = self._chorus_main_attachment()
+            if self.chorus_situation_id:
+                # the projet de décompte is the document the MOE checks; the invoice goes with it
+                invoice.attachments = [invoice.main_pdf]
+                invoice.main_pdf = self.chorus_situation_id._statement_attachment()
         return invoice
 
     def _chorus_main_attachment(self):
@@ -633,6 +641,8 @@ class AccountMove(models.Model):
             chorus_moves._chorus_assign_situation_numbers()
             chorus_moves._chorus_raise_preflight()
         posted = super()._post(soft=soft)
+        for move in posted.filtered("chorus_situation_id"):
+            move.chorus_situation_id._settle(move)
         auto = (posted & chorus_moves).filtered(lambda m: m._chorus_can_auto_queue())
         if auto:
             # pre-flight just ran: queue without running it again

@@ -1,6 +1,21 @@
+from decimal import Decimal
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ccag_travaux import (
+    Advance,
+    Basis,
+    Guarantee,
+    IndexTerm,
+    MarketTerms,
+    PenaltyRule,
+    PriceBasis,
+    PriceVariation,
+    Retention,
+    RetentionRounding,
+)
+from ccag_travaux.rounding import COEFFICIENT_ROUNDING_PRESETS
 from chorus_pro.documents import MAX_EJ_LENGTH
 
 KINDS = [
@@ -12,6 +27,38 @@ ROLES = [
     ("cotraitant", "Co-contractor"),
     ("soustraitant", "Subcontractor (direct payment)"),
 ]
+PRICE_BASES = [
+    ("firm", "Firm price"),
+    ("actualisable", "Firm price with actualisation"),
+    ("revisable", "Revisable price"),
+]
+COEFFICIENT_ROUNDINGS = [
+    ("thousandth_up", "Thousandth, rounded up"),
+    ("3_half_up", "3 decimals"),
+    ("4_half_up", "4 decimals"),
+    ("6_half_up", "6 decimals"),
+    ("6_down", "6 decimals, truncated"),
+    ("none", "Not rounded"),
+]
+BASES = [("ht", "Excluding VAT"), ("ttc", "Including VAT")]
+GUARANTEES = [
+    ("none", "None: the retention is withheld"),
+    ("full", "Covers the whole market"),
+    ("base_contract", "Covers the base contract (retention on the amendments)"),
+    ("amount", "Covers an amount of retention"),
+]
+PAYMENT_DELAYS = [("30", "30 days"), ("50", "50 days (public health establishments)"), ("60", "60 days")]
+
+
+def _fraction(percent):
+    """A rate typed as a percentage (65.0) as the fraction the maths reads (0.65)."""
+    return Decimal(str(percent or 0)) / 100
+
+
+def _decimal(value):
+    return Decimal(str(value or 0))
+
+
 WORKS_DOCUMENT_TYPES = [
     ("monthly", "Monthly statement draft (situation)"),
     ("final", "Final statement draft"),
@@ -85,6 +132,73 @@ class ChorusProMarket(models.Model):
         string="Market number on invoices",
         help="Chorus Pro requires the market number on the invoices (always the case for public works).")
     default_cadre = fields.Char(string="Invoicing frame (cadre)", compute="_compute_default_cadre")
+    # -- works contract terms (CCAG-Travaux) -------------------------------------------------------------
+    tax_id = fields.Many2one("account.tax", string="VAT", check_company=True,
+                             domain="[('type_tax_use', '=', 'sale'), ('amount_type', '=', 'percent')]",
+                             default=lambda self: self.env.company.account_sale_tax_id,
+                             help="VAT of the works (20 % for most works; 10 % or 5.5 % for some renovations).")
+    duration_months = fields.Integer(string="Duration (months)",
+                                     help="Over 12 months, the advance is computed on 12 × amount / duration.")
+    line_ids = fields.One2many("chorus.pro.market.line", "market_id", string="Bill of quantities", copy=True)
+    amendment_ids = fields.One2many("chorus.pro.market.amendment", "market_id", string="Amendments and orders")
+    price_basis = fields.Selection(PRICE_BASES, string="Price basis", default="firm", required=True, tracking=True)
+    variation_fixed_part = fields.Float(string="Fixed part", digits=(6, 4), default=0.125,
+                                        help="The part of the price that never varies (a in Cn = a + (1 − a) × "
+                                             "In / I0): 0.125 in most works contracts, 0.15 in some.")
+    variation_index_ids = fields.One2many("chorus.pro.market.index.term", "market_id", string="Indices",
+                                          copy=True)
+    variation_base_month = fields.Char(string="Base month (mois zéro)", help="YYYY-MM: the month of I0.")
+    variation_month_lag = fields.Integer(
+        string="Index month lag", help="In is the index of the month of execution minus this many months (0: the "
+                                       "month itself; 3 for an actualisation « mois d − 3 »).")
+    variation_rounding = fields.Selection(COEFFICIENT_ROUNDINGS, string="Coefficient rounding",
+                                          default="3_half_up", required=True)
+    variation_actualisation_month = fields.Char(
+        string="Actualisation month", help="Firm price with actualisation: YYYY-MM, the month whose coefficient "
+                                           "applies once to every payment (start order month − 3).")
+    variation_supplies = fields.Boolean(string="Supplies on site varied too")
+    advance_amount = fields.Monetary(string="Advance received", currency_field="currency_id", tracking=True)
+    advance_date = fields.Date(string="Advance received on")
+    advance_rate = fields.Float(string="Advance rate (%)", digits=(5, 2),
+                                help="5 % to 30 % of the initial amount including VAT (higher for SMEs).")
+    advance_start = fields.Float(string="Repayment starts at (%)", default=65.0, digits=(5, 2),
+                                 help="Share of the market executed when the repayment starts.")
+    advance_end = fields.Float(string="Fully repaid at (%)", default=80.0, digits=(5, 2))
+    advance_execution_basis = fields.Selection(BASES, string="Execution measured", default="ttc", required=True)
+    advance_deduction = fields.Selection(BASES, string="Repayment deducted", default="ttc", required=True)
+    advance_first_payment_above = fields.Float(
+        string="Repaid from the first payment above (%)", default=30.0, digits=(5, 2),
+        help="An advance above this rate is repaid from the first payment on.")
+    advance_thresholds_with_amendments = fields.Boolean(string="Thresholds include the amendments", default=True)
+    retention_rate = fields.Float(string="Retention rate (%)", digits=(5, 2), tracking=True,
+                                  help="Retenue de garantie: 5 % at most of each payment including VAT.")
+    retention_with_variation = fields.Boolean(string="Retention on the price variation too", default=True)
+    retention_guarantee = fields.Selection(GUARANTEES, string="Bank guarantee", default="none", required=True,
+                                           help="A first-demand guarantee or a surety replacing the retention.")
+    retention_guarantee_amount = fields.Monetary(string="Retention covered by the guarantee",
+                                                 currency_field="currency_id")
+    retention_per_period = fields.Boolean(
+        string="Retention rounded per payment", help="Off: the retention to date is the rate × the base to date "
+                                                     "and each payment takes the difference (no drift).")
+    guarantee_months = fields.Integer(string="Perfect completion guarantee (months)", default=12)
+    reception_date = fields.Date(string="Acceptance of the works (réception)", tracking=True)
+    retention_release_date = fields.Date(string="Retention release", compute="_compute_retention_release_date")
+    penalty_rule_ids = fields.One2many("chorus.pro.market.penalty.rule", "market_id", string="Penalties",
+                                       copy=True)
+    invoice_detail = fields.Selection([("lot", "One line per lot"), ("line", "One line per line of the bill")],
+                                      string="Invoice the works", default="lot", required=True)
+    payment_delay = fields.Selection(PAYMENT_DELAYS, string="Buyer's payment delay", default="30", required=True)
+    subcontractor_ids = fields.One2many("chorus.pro.market.subcontractor", "market_id", string="Subcontractors")
+    autoliquidation = fields.Boolean(
+        string="Reverse charge (autoliquidation)",
+        help="We are a subcontractor of building works: our invoices are excluding VAT, the main contractor pays "
+             "the VAT (article 283-2 nonies of the CGI).")
+    situation_ids = fields.One2many("chorus.pro.situation", "market_id", string="Situations")
+    situation_count = fields.Integer(compute="_compute_situation_count")
+    billing_chart = fields.Html(string="Works billed", compute="_compute_billing_chart", sanitize=False,
+                                help="Works executed to date, month by month, against the market's amount, with the "
+                                     "window where the advance is repaid.")
+
     invoice_ids = fields.One2many("account.move", "chorus_market_id", string="Invoices")
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     transmission_ids = fields.One2many("chorus.pro.transmission", "market_id", string="Billing file",
@@ -108,6 +222,60 @@ class ChorusProMarket(models.Model):
         counts = {market.id: count for market, count in groups}
         for market in self:
             market.invoice_count = counts.get(market.id, 0)
+
+    @api.depends("reception_date", "guarantee_months")
+    def _compute_retention_release_date(self):
+        from dateutil.relativedelta import relativedelta
+        for market in self:
+            market.retention_release_date = (market.reception_date + relativedelta(months=market.guarantee_months)
+                                             if market.reception_date else False)
+
+    @api.depends("situation_ids.works_cumulative", "amount", "amendment_ids.amount", "advance_amount",
+                 "advance_start", "advance_end")
+    def _compute_billing_chart(self):
+        for market in self:
+            situations = market.situation_ids.sorted("number")
+            market.billing_chart = market._billing_chart_svg(situations) if situations else False
+
+    def _billing_chart_svg(self, situations):
+        """A small SVG: bars of the works executed to date per situation, the market's amount, and the advance's
+        repayment window (start and end thresholds)."""
+        from markupsafe import Markup, escape
+        width, height, left, bottom = 720, 220, 70, 30
+        amount = (self.amount or 0.0) + sum(self.amendment_ids.mapped("amount"))
+        top_value = max([amount, *situations.mapped("works_cumulative")]) or 1.0
+        scale = (height - bottom - 10) / top_value
+        step = (width - left - 10) / max(len(situations), 1)
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+                 f'aria-label="{escape(self.env._("Works billed against the market amount"))}">']
+
+        def y(value):
+            return height - bottom - value * scale
+
+        for index, situation in enumerate(situations):
+            x = left + index * step + step * 0.15
+            parts.append(f'<rect x="{x:.1f}" y="{y(situation.works_cumulative):.1f}" width="{step * 0.7:.1f}" '
+                         f'height="{situation.works_cumulative * scale:.1f}" fill="#71639e"/>')
+            parts.append(f'<text x="{x + step * 0.35:.1f}" y="{height - 12}" font-size="10" text-anchor="middle">'
+                         f'{escape(situation.month or "")}</text>')
+
+        def level(value, label, color, dash=""):
+            parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                         f'stroke="{color}" stroke-width="1.5" {dash}/>')
+            parts.append(f'<text x="{left - 4}" y="{y(value) + 3:.1f}" font-size="10" text-anchor="end" '
+                         f'fill="{color}">{escape(label)}</text>')
+
+        level(amount, self.env._("Market"), "#1f7a1f")
+        if self.advance_amount:
+            level(amount * self.advance_start / 100, f"{self.advance_start:g} %", "#c47800", 'stroke-dasharray="4 3"')
+            level(amount * self.advance_end / 100, f"{self.advance_end:g} %", "#c47800", 'stroke-dasharray="4 3"')
+        parts.append("</svg>")
+        return Markup("".join(parts))
+
+    @api.depends("situation_ids")
+    def _compute_situation_count(self):
+        for market in self:
+            market.situation_count = len(market.situation_ids)
 
     @api.depends("transmission_ids")
     def _compute_transmission_count(self):
@@ -150,6 +318,64 @@ class ChorusProMarket(models.Model):
         if self.service_id and self.service_id.partner_id != self.partner_id:
             self.service_id = False
 
+    # -- the terms as the situation maths reads them ---------------------------------------------------
+    def _ccag_terms(self):
+        """This market's contract terms as :class:`ccag_travaux.MarketTerms` (every convention named)."""
+        self.ensure_one()
+        rate = _fraction(self.tax_id.amount) if self.tax_id else Decimal("0.20")
+        base_lines = self.line_ids.filtered(lambda line: not line.amendment_id)
+        variation = None
+        if self.price_basis != "firm":
+            variation = PriceVariation(
+                fixed_part=_decimal(self.variation_fixed_part),
+                indices=tuple(IndexTerm(term.index_id.name, _decimal(term.weight), _decimal(term.base_value))
+                              for term in self.variation_index_ids),
+                base_month=self.variation_base_month or "",
+                month_lag=self.variation_month_lag,
+                coefficient_rounding=COEFFICIENT_ROUNDING_PRESETS[self.variation_rounding],
+                actualisation_month=self.variation_actualisation_month or None,
+                revise_approvisionnements=self.variation_supplies,
+            )
+        advance = None
+        if self.advance_amount:
+            advance = Advance(
+                amount=_decimal(self.advance_amount), received_date=self.advance_date or None,
+                rate=_fraction(self.advance_rate) if self.advance_rate else None,
+                start_threshold=_fraction(self.advance_start), end_threshold=_fraction(self.advance_end),
+                execution_basis=Basis(self.advance_execution_basis), deduction=Basis(self.advance_deduction),
+                first_payment_start_above_rate=_fraction(self.advance_first_payment_above)
+                if self.advance_first_payment_above else None,
+                thresholds_include_avenants=self.advance_thresholds_with_amendments,
+            )
+        retention = None
+        if self.retention_rate:
+            retention = Retention(
+                rate=_fraction(self.retention_rate), include_variation=self.retention_with_variation,
+                guarantee=Guarantee(self.retention_guarantee),
+                guarantee_amount=_decimal(self.retention_guarantee_amount)
+                if self.retention_guarantee == "amount" else None,
+                rounding=RetentionRounding.PER_PERIOD if self.retention_per_period else RetentionRounding.CUMULATIVE,
+                guarantee_months=self.guarantee_months,
+            )
+        return MarketTerms(
+            market_number=self.name,
+            amount_ht=_decimal(self.amount),
+            vat_rate=rate,
+            lines=tuple(line._ccag_line() for line in base_lines),
+            avenants=tuple(amendment._ccag_avenant() for amendment in self.amendment_ids.sorted("date")),
+            price_basis=PriceBasis(self.price_basis),
+            price_variation=variation,
+            advance=advance,
+            retention=retention,
+            penalty_rules=tuple(PenaltyRule(rule.code, rule.name, _decimal(rule.amount_per_unit))
+                                for rule in self.penalty_rule_ids),
+            subcontractors=tuple(sub._ccag_subcontractor() for sub in self.subcontractor_ids),
+            payment_delay_days=int(self.payment_delay),
+            reception_date=self.reception_date or None,
+            autoliquidation=self.autoliquidation,
+            title=self.title or "",
+        )
+
     def _needs_market_number(self):
         self.ensure_one()
         return self.kind == "works" or self.market_number_required
@@ -157,6 +383,12 @@ class ChorusProMarket(models.Model):
     def _allowed_cadres(self):
         self.ensure_one()
         return ALLOWED_CADRES[(self.kind or "services", self.role or "titulaire")]
+
+    def action_view_situations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("l10n_fr_chorus_btp.action_chorus_situations")
+        action.update({"domain": [("market_id", "=", self.id)], "context": {"default_market_id": self.id}})
+        return action
 
     def action_view_billing_file(self):
         """The market's billing file: what was sent to Chorus Pro, oldest first."""

@@ -47,6 +47,17 @@ class ResCompany(models.Model):
         string="Route of invoices to public buyers", default="chorus_api", required=True,
         help="How invoices that are not works documents reach public buyers. Works documents (projets de "
              "décompte…) always go to Chorus Pro directly. Each invoice takes one route only.")
+    chorus_retention_account_id = fields.Many2one(
+        "account.account", string="Retention receivable", check_company=True,
+        help="Where the retention (retenue de garantie) waits for its release: 4117 Clients - retenues de garantie.")
+    chorus_advance_account_id = fields.Many2one(
+        "account.account", string="Advances received", check_company=True,
+        help="The advance received from the buyer, cleared by its repayment: 4191 Clients - avances reçues.")
+    chorus_penalty_account_id = fields.Many2one("account.account", string="Penalties on markets", check_company=True,
+                                                help="6711 Pénalités sur marchés.")
+    chorus_direct_payment_account_id = fields.Many2one(
+        "account.account", string="Direct payments to subcontractors", check_company=True,
+        help="The buyer's payments to our subcontractors, matched later with their invoices: 467.")
     chorus_start_date = fields.Date(
         string="Transfer start date",
         help="Invoices dated before the transfer start date are never sent automatically.")
@@ -107,6 +118,50 @@ class ResCompany(models.Model):
             # a changed setting may repair the connection: let the transfers resume
             vals = dict(vals, chorus_auth_failed=False, chorus_auth_failed_message=False)
         return super().write(vals)
+
+    # -- works accounting ----------------------------------------------------------------------------
+    #: account of each deduction of a situation: company field, account code looked for, and (code, name) to
+    #: create when the chart has none (the French chart has no 6711)
+    _CHORUS_ACCOUNTS = {
+        "retention": ("chorus_retention_account_id", "411700", ("411700", "Clients - Retenues de garantie",
+                                                                 "asset_receivable")),
+        "advance": ("chorus_advance_account_id", "419100", ("419100", "Clients - Avances reçues",
+                                                             "liability_current")),
+        "penalty": ("chorus_penalty_account_id", "671100", ("671100", "Pénalités sur marchés", "expense")),
+        "direct_payment": ("chorus_direct_payment_account_id", "467000", ("467000", "Paiements directs aux "
+                                                                               "sous-traitants", "liability_current")),
+    }
+
+    def _chorus_account(self, kind):
+        """The account of a situation's deduction: the company's choice, else the chart's usual account (created
+        when missing), remembered on the company."""
+        self.ensure_one()
+        field, code, (new_code, name, account_type) = self._CHORUS_ACCOUNTS[kind]
+        account = self[field]
+        if not account:
+            Account = self.env["account.account"].sudo().with_company(self)
+            account = Account.search([*Account._check_company_domain(self), ("code", "=", code)], limit=1)
+            if not account:
+                account = Account.create({"code": new_code, "name": name, "account_type": account_type,
+                                          "reconcile": account_type != "expense"})
+            self.sudo()[field] = account
+        return account
+
+    def _chorus_autoliquidation_tax(self):
+        """The 0 % tax of a subcontractor's invoice under reverse charge (article 283-2 nonies of the CGI)."""
+        self.ensure_one()
+        Tax = self.env["account.tax"].sudo().with_company(self)
+        domain = [*Tax._check_company_domain(self), ("type_tax_use", "=", "sale"), ("amount", "=", 0),
+                  ("ubl_cii_tax_category_code", "=", "AE")]
+        tax = Tax.search(domain, limit=1)
+        if not tax:
+            tax = Tax.create({
+                "name": "TVA autoliquidée (sous-traitance BTP)", "amount": 0, "amount_type": "percent",
+                "type_tax_use": "sale", "company_id": self.id, "ubl_cii_tax_category_code": "AE",
+                "ubl_cii_tax_exemption_reason_code": "VATEX-EU-AE",
+                "invoice_label": "Autoliquidation",
+            })
+        return tax
 
     # -- connection ----------------------------------------------------------------------------------
     def _chorus_siret(self):

@@ -15,6 +15,7 @@ from . import (
     test_rights_rpc,  # noqa: F401
     test_send_and_print,  # noqa: F401
     test_settings,  # noqa: F401
+    test_situations,  # noqa: F401
     test_sync,  # noqa: F401
     test_sync_works_flows,  # noqa: F401
     test_transfer,  # noqa: F401
