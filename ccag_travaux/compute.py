@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from .errors import InputError
@@ -433,7 +434,22 @@ def _advance(terms: MarketTerms, lines: Iterable[LineFigure], previous: Previous
                          market_amount=market, execution_ratio=ratio, start_threshold=start, end_threshold=end,
                          repaid_to_date=repaid, repaid_before=previous.advance_repaid,
                          deduction=advance.deduction.value, period_repayment=repayment, deduction_vat=vat,
-                         period_deduction=repayment + vat, remaining=advance.amount - repaid)
+                         period_deduction=repayment + vat, remaining=advance.amount - repaid,
+                         scheduled_to_date=repaid)
+
+
+def _capped_advance(figure: AdvanceFigure, available: Decimal, terms: MarketTerms) -> AdvanceFigure:
+    """The repayment limited to ``available``, the sums due on this acompte (its VAT included when the
+    repayment is deducted before VAT)."""
+    with_vat = terms.advance.deduction is Basis.HT and not terms.autoliquidation
+    repayment = cents(available / (ONE + terms.vat_rate)) if with_vat else available
+    vat = cents(repayment * terms.vat_rate) if with_vat else ZERO
+    while repayment + vat > available:  # a cent of rounding at most
+        repayment -= CENT
+        vat = cents(repayment * terms.vat_rate) if with_vat else ZERO
+    repaid = figure.repaid_before + repayment
+    return replace(figure, repaid_to_date=repaid, period_repayment=repayment, deduction_vat=vat,
+                   period_deduction=repayment + vat, remaining=figure.amount - repaid)
 
 
 # -- step 8: direct payments (before the RG, which excludes the subcontractors' shares) ----------
@@ -635,8 +651,17 @@ def compute_situation(terms: MarketTerms, measures: MonthMeasures,
     penalties = _penalties(terms, measures)
     penalties_total = sum((penalty.amount for penalty in penalties), ZERO)
 
-    # 9. montant à payer
+    # 5 bis. the repayment never takes more than the sums due on this acompte
     retention_amount = retention.period_retention if retention else ZERO
+    if advance is not None and terms.advance.cap_to_amount_due and advance.period_deduction > 0:
+        available = max(total_ttc - retention_amount - penalties_total - direct_total, ZERO)
+        if advance.period_deduction > available:
+            advance = _capped_advance(advance, available, terms)
+            notices.append(Notice("advance_repayment_capped",
+                                  f"the avance repayment is limited to the sums due ({available}): "
+                                  f"{advance.scheduled_to_date - advance.repaid_to_date} come off the next acomptes"))
+
+    # 9. montant à payer
     advance_deduction = advance.period_deduction if advance else ZERO
     amount_to_pay = total_ttc - retention_amount - advance_deduction - penalties_total - direct_total
     if amount_to_pay < 0:

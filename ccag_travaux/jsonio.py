@@ -206,7 +206,8 @@ def _advance(r: _Reader) -> Advance:
         deduction=r.choice("deduction", Basis, defaults.deduction),
         first_payment_start_above_rate=r.decimal("first_payment_start_above_rate",
                                                  defaults.first_payment_start_above_rate),
-        thresholds_include_avenants=r.boolean("thresholds_include_avenants", True)))
+        thresholds_include_avenants=r.boolean("thresholds_include_avenants", True),
+        cap_to_amount_due=r.boolean("cap_to_amount_due", True)))
 
 
 def _retention(r: _Reader) -> Retention:

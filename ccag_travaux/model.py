@@ -137,6 +137,9 @@ class Advance:
     deduction: Basis = Basis.TTC
     first_payment_start_above_rate: Decimal | None = Decimal("0.30")
     thresholds_include_avenants: bool = True
+    #: the repayment is taken from the sums due on the acompte (CCP R2191-11: "par précompte"); when they
+    #: are smaller, the rest comes off the next acomptes instead of a negative amount to pay
+    cap_to_amount_due: bool = True
 
     @property
     def effective_start(self) -> Decimal:

@@ -113,7 +113,11 @@ class VatLine:
 
 @dataclass(frozen=True)
 class AdvanceFigure:
-    """Step 5: repaid to date = amount x clamp((p - start) / (end - start), 0, 1)."""
+    """Step 5: repaid to date = amount x clamp((p - start) / (end - start), 0, 1).
+
+    The repayment is taken from the sums due on this acompte (précompte): when they are smaller,
+    ``repaid_to_date`` stays below ``scheduled_to_date`` and the next acomptes catch up.
+    """
 
     amount: Decimal
     execution_basis: str
@@ -129,6 +133,7 @@ class AdvanceFigure:
     deduction_vat: Decimal  # VAT on the repayment when deducted before VAT, else 0
     period_deduction: Decimal  # what comes off the montant à payer
     remaining: Decimal
+    scheduled_to_date: Decimal  # what the schedule asks to date; more than repaid_to_date when capped
 
 
 @dataclass(frozen=True)

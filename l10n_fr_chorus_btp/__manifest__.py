@@ -26,6 +26,7 @@
         "views/chorus_transmission_views.xml",
         "views/chorus_price_index_views.xml",
         "views/chorus_situation_views.xml",
+        "views/chorus_works_document_views.xml",
         "report/chorus_situation_report.xml",
         "data/price_indices.xml",
         "views/menus.xml",

@@ -99,17 +99,24 @@ def test_periods_add_up_to_the_cumulative(history):
 @CHECKS
 @given(histories())
 def test_avance_never_over_repaid_and_complete_past_the_end(history):
+    """The schedule is the formula's; what is repaid follows it, except when the sums due on an acompte are
+    smaller than its share: then everything due goes to the avance (nothing to pay) and the next acomptes
+    catch up."""
     terms, measures = history
     advance = terms.advance
     for situation in chain(terms, measures):
         figure = situation.advance
         assert 0 <= figure.repaid_to_date <= advance.amount
-        assert figure.repaid_to_date == advance_repaid_to_date(advance.amount, figure.execution_ratio,
-                                                               advance.start_threshold, advance.end_threshold)
+        assert figure.scheduled_to_date == advance_repaid_to_date(advance.amount, figure.execution_ratio,
+                                                                  advance.start_threshold, advance.end_threshold)
+        if figure.repaid_to_date != figure.scheduled_to_date:
+            assert figure.period_repayment >= 0 and figure.repaid_to_date < figure.scheduled_to_date
+            assert situation.amount_to_pay == 0, "a capped month pays everything due to the avance"
         if figure.execution_ratio >= advance.end_threshold:
-            assert figure.repaid_to_date == advance.amount and figure.remaining == 0
+            assert figure.scheduled_to_date == advance.amount
+            assert figure.repaid_to_date == advance.amount or situation.amount_to_pay == 0
         if figure.execution_ratio <= advance.start_threshold:
-            assert figure.repaid_to_date == 0
+            assert figure.scheduled_to_date == 0
 
 
 @CHECKS

@@ -223,6 +223,31 @@ def test_avance_crossing_both_thresholds_in_one_month():
     assert second.advance.period_repayment == D("5000.00") and second.advance.remaining == 0
 
 
+def test_avance_repayment_taken_from_the_sums_due_only():
+    """A 30 % avance repaid between 65 % and 80 %: the month that crosses most of the window owes more to the
+    avance than the acompte brings. The repayment takes the whole acompte (nothing to pay, never a negative
+    amount) and the next acompte catches up with the schedule (CCP R2191-11, "par précompte")."""
+    terms = lump_sum_market("100000.00", advance=Advance(amount=D("36000.00"), rate=D("0.25")))
+    first, second, third = chain(terms, [month(1, 64), month(2, 75), month(3, 100)])
+    assert first.advance.period_repayment == 0
+    # 75 %: the schedule asks 36 000 × (75 − 65) / 15 = 24 000; the acompte brings 11 % × 120 000 = 13 200 TTC
+    assert second.advance.scheduled_to_date == D("24000.00")
+    assert second.total_ttc == D("13200.00")
+    assert second.advance.period_repayment == D("13200.00") and second.amount_to_pay == 0
+    assert "advance_repayment_capped" in [notice.code for notice in second.notices]
+    # 100 %: the rest of the avance, 22 800, comes off the last acompte (30 000 TTC)
+    assert third.advance.period_repayment == D("22800.00")
+    assert third.advance.repaid_to_date == D("36000.00") and third.amount_to_pay == D("7200.00")
+
+
+def test_avance_repayment_capping_can_be_switched_off():
+    terms = lump_sum_market("100000.00", advance=Advance(amount=D("36000.00"), rate=D("0.25"),
+                                                         cap_to_amount_due=False))
+    second = chain(terms, [month(1, 64), month(2, 75)])[1]
+    assert second.advance.period_repayment == D("24000.00")
+    assert second.amount_to_pay == D("13200.00") - D("24000.00")
+
+
 def test_avance_ratio_on_ht_basis_with_avenants_excluded():
     avenant = Avenant("1", datetime.date(2026, 2, 1), D("50000.00"), (line("AV", 1, "50000.00", avenant="1"),))
     terms = lump_sum_market("100000.00", avenants=(avenant,), advance=Advance(

@@ -22,6 +22,7 @@ from . import (
     chorus_transfer,  # noqa: F401
     chorus_transmission,  # noqa: F401
     chorus_transmission_event,  # noqa: F401
+    chorus_works_document,  # noqa: F401
     res_company,  # noqa: F401
     res_config_settings,  # noqa: F401
     res_partner,  # noqa: F401

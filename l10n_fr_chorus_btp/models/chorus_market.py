@@ -1,7 +1,7 @@
 from decimal import Decimal
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ccag_travaux import (
     Advance,
@@ -100,7 +100,7 @@ def derive_cadre(kind, role, works_document_type=None):
 class ChorusProMarket(models.Model):
     _name = "chorus.pro.market"
     _description = "Public market"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -170,6 +170,10 @@ class ChorusProMarket(models.Model):
         string="Repaid from the first payment above (%)", default=30.0, digits=(5, 2),
         help="An advance above this rate is repaid from the first payment on.")
     advance_thresholds_with_amendments = fields.Boolean(string="Thresholds include the amendments", default=True)
+    advance_capped = fields.Boolean(
+        string="Repayment limited to the sums due", default=True,
+        help="The repayment is taken from the sums due on each payment (précompte): when a payment brings less "
+             "than the schedule asks, the next payments catch up.")
     retention_rate = fields.Float(string="Retention rate (%)", digits=(5, 2), tracking=True,
                                   help="Retenue de garantie: 5 % at most of each payment including VAT.")
     retention_with_variation = fields.Boolean(string="Retention on the price variation too", default=True)
@@ -194,6 +198,8 @@ class ChorusProMarket(models.Model):
         help="We are a subcontractor of building works: our invoices are excluding VAT, the main contractor pays "
              "the VAT (article 283-2 nonies of the CGI).")
     situation_ids = fields.One2many("chorus.pro.situation", "market_id", string="Situations")
+    works_document_ids = fields.One2many("chorus.pro.works.document", "market_id", string="Final documents")
+    retention_released = fields.Boolean(string="Retention released", readonly=True, copy=False)
     situation_count = fields.Integer(compute="_compute_situation_count")
     billing_chart = fields.Html(string="Works billed", compute="_compute_billing_chart", sanitize=False,
                                 help="Works executed to date, month by month, against the market's amount, with the "
@@ -346,6 +352,7 @@ class ChorusProMarket(models.Model):
                 first_payment_start_above_rate=_fraction(self.advance_first_payment_above)
                 if self.advance_first_payment_above else None,
                 thresholds_include_avenants=self.advance_thresholds_with_amendments,
+                cap_to_amount_due=self.advance_capped,
             )
         retention = None
         if self.retention_rate:
@@ -389,6 +396,66 @@ class ChorusProMarket(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("l10n_fr_chorus_btp.action_chorus_situations")
         action.update({"domain": [("market_id", "=", self.id)], "context": {"default_market_id": self.id}})
         return action
+
+    def action_final_statement(self):
+        """The projet de décompte final, from the last validated situation."""
+        self.ensure_one()
+        return self.env["chorus.pro.works.document"]._create_final_statement(self)._get_records_action()
+
+    def action_record_dgd(self):
+        """The décompte général notified by the buyer, to sign (with reserves or not) and deposit as the DGD."""
+        self.ensure_one()
+        document = self.env["chorus.pro.works.document"].create({
+            "kind": "dgd", "market_id": self.id, "name": f"{self.name}-DGD"})
+        return document._get_records_action()
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("reception_date"):
+            self._schedule_retention_release()
+        return result
+
+    def _schedule_retention_release(self):
+        """A reminder on the day the retention may be released (réception + perfect completion guarantee)."""
+        for market in self.filtered(lambda m: m.retention_rate and m.retention_release_date):
+            market.activity_schedule(
+                "mail.mail_activity_data_todo", date_deadline=market.retention_release_date,
+                summary=self.env._("Release the retention of market %(market)s", market=market.name),
+                note=self.env._("The perfect completion guarantee ends: unless reserves remain, the buyer releases "
+                                "the retention (retenue de garantie) within a month."),
+                user_id=self.env.user.id)
+
+    def action_release_retention(self):
+        """The retention withheld on the market's situations becomes due now: from its own receivable back to
+        the customer's account, to be paid by the buyer."""
+        self.ensure_one()
+        if self.retention_released:
+            raise UserError(self.env._("The retention of %(market)s is released already.", market=self.name))
+        account = self.company_id._chorus_account("retention")
+        lines = self.situation_ids.settlement_move_id.line_ids.filtered(
+            lambda line: line.account_id == account and not line.reconciled)
+        amount = sum(lines.mapped("amount_residual"))
+        if not lines or not amount:
+            raise UserError(self.env._("No retention is withheld on %(market)s.", market=self.name))
+        receivable = self.partner_id.with_company(self.company_id).property_account_receivable_id
+        journal = self.env["account.journal"].search([
+            *self.env["account.journal"]._check_company_domain(self.company_id), ("type", "=", "general")], limit=1)
+        label = self.env._("Retention of market %(market)s released", market=self.name)
+        entry = self.env["account.move"].create({
+            "move_type": "entry", "journal_id": journal.id, "company_id": self.company_id.id,
+            "date": fields.Date.context_today(self), "ref": label,
+            "line_ids": [
+                Command.create({"name": label, "account_id": receivable.id, "partner_id": self.partner_id.id,
+                                "debit": max(amount, 0.0), "credit": max(-amount, 0.0)}),
+                Command.create({"name": label, "account_id": account.id, "partner_id": self.partner_id.id,
+                                "debit": max(-amount, 0.0), "credit": max(amount, 0.0)}),
+            ],
+        })
+        entry.action_post()
+        (lines | entry.line_ids.filtered(lambda line: line.account_id == account)).reconcile()
+        self.retention_released = True
+        self.message_post(body=label)
+        return entry._get_records_action()
 
     def action_view_billing_file(self):
         """The market's billing file: what was sent to Chorus Pro, oldest first."""

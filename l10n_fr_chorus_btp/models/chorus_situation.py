@@ -13,6 +13,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import formatLang
 
 from ccag_travaux import (
     DirectPaymentShare,
@@ -116,13 +117,15 @@ class ChorusProSituation(models.Model):
     _number_unique = models.Constraint("UNIQUE(market_id, number)", "Each situation of a market has its own number.")
 
     # -- compute ----------------------------------------------------------------------------------------
-    @api.depends("stage", "move_id.state", "move_id.chorus_state", "move_id.payment_state")
+    @api.depends("stage", "move_id.state", "move_id.chorus_state", "move_id.payment_state", "amount_to_pay")
     def _compute_state(self):
         for situation in self:
             move = situation.move_id
             if not move or move.state == "cancel":
                 situation.state = situation.stage
-            elif move.chorus_state == "paid" or move.payment_state in ("paid", "in_payment"):
+            # settled by its deductions alone (nothing to pay now), it waits for Chorus Pro's word
+            elif move.chorus_state == "paid" or (move.payment_state in ("paid", "in_payment")
+                                                 and situation.amount_to_pay):
                 situation.state = "paid"
             elif move.chorus_state in ("deposited", "in_progress", "action_needed"):
                 situation.state = "deposited"
@@ -162,6 +165,9 @@ class ChorusProSituation(models.Model):
         figures = self.figures or {}
         rows = []
 
+        def money(amount):
+            return formatLang(self.env, float(amount or 0), currency_obj=self.currency_id)
+
         def row(label, amount, detail="", style="line"):
             rows.append({"label": label, "detail": detail, "amount": Decimal(str(amount or 0)), "style": style})
 
@@ -186,8 +192,9 @@ class ChorusProSituation(models.Model):
         row(_("Total excluding VAT"), figures.get("total_ht"), style="subtotal")
         for vat_line in figures.get("vat_lines") or []:
             rate = Decimal(vat_line["rate"]) * 100
-            row(_("VAT %(rate)s %%", rate=f"{rate.normalize():f}"), vat_line["vat"],
-                _("on %(base)s", base=vat_line["base_ht"]))
+            digits = 0 if rate == rate.to_integral_value() else 1
+            row(_("VAT %(rate)s %%", rate=formatLang(self.env, float(rate), digits=digits)), vat_line["vat"],
+                _("on %(base)s", base=money(vat_line["base_ht"])))
         if figures.get("vat_mention"):
             row(figures["vat_mention"], 0)
         row(_("Total including VAT"), figures.get("total_ttc"), style="subtotal")
@@ -195,13 +202,13 @@ class ChorusProSituation(models.Model):
         if advance and Decimal(advance["period_deduction"]):
             row(_("Advance repaid"), -Decimal(advance["period_deduction"]),
                 _("%(ratio)s %% executed; repaid to date %(to_date)s of %(amount)s",
-                  ratio=f"{Decimal(advance['execution_ratio']) * 100:.2f}", to_date=advance["repaid_to_date"],
-                  amount=advance["amount"]))
+                  ratio=formatLang(self.env, float(Decimal(advance["execution_ratio"]) * 100), digits=2),
+                  to_date=money(advance["repaid_to_date"]), amount=money(advance["amount"])))
         retention = figures.get("retention")
         if retention and Decimal(retention["period_retention"]):
             row(_("Retention (retenue de garantie)"), -Decimal(retention["period_retention"]),
-                _("%(rate)s %% of %(base)s", rate=f"{Decimal(retention['rate']) * 100:.2f}",
-                  base=retention["period_withheld_base"]))
+                _("%(rate)s %% of %(base)s", rate=formatLang(self.env, float(Decimal(retention["rate"]) * 100), digits=2),
+                  base=money(retention["period_withheld_base"])))
         for penalty in figures.get("penalties") or []:
             row(_("Penalty: %(reason)s", reason=penalty["reason"]), -Decimal(penalty["amount"]))
         for payment in figures.get("direct_payments") or []:

@@ -128,7 +128,7 @@ class ChorusProSync(models.AbstractModel):
             changed = self._sync_flows(client, transmissions.filtered(lambda t: t.flow_number
                                                                       and not t.chorus_invoice_id))
             tracked = transmissions.filtered("chorus_invoice_id")
-            works = tracked.filtered(lambda t: t.move_id.chorus_is_works)
+            works = tracked.filtered("is_works")
             if manual and len(tracked - works) <= MANUAL_HISTORY_LIMIT:
                 changed += self._sync_by_history(client, tracked - works)
             elif tracked:
@@ -229,7 +229,7 @@ class ChorusProSync(models.AbstractModel):
             try:
                 history = client.get_history(int(transmission.chorus_invoice_id))
             except ChorusProError as error:
-                if transmission.move_id.chorus_is_works and not isinstance(error, AuthenticationError):
+                if transmission.is_works and not isinstance(error, AuthenticationError):
                     history = None  # history of works documents is not verified: the status alone will do
                 else:
                     raise
@@ -255,9 +255,9 @@ class ChorusProSync(models.AbstractModel):
         previous = transmission.status
         transmission._set_status(status, to_odoo_datetime(status_date) or fields.Datetime.now(), comment)
         if status != previous:
-            move = transmission.move_id
-            move._chorus_log(self._status_message(transmission, status, comment))
-            self._follow_up_activity(move, status, comment)
+            document = transmission._document()
+            document._chorus_log(self._status_message(transmission, status, comment))
+            self._follow_up_activity(document, status, comment)
         return True
 
     def _status_message(self, transmission, status, comment):

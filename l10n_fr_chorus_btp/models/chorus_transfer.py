@@ -72,13 +72,14 @@ class ChorusProTransfer(models.AbstractModel):
 
     def _due_where(self, paused):
         return (
-            "t.state IN ('to_send', 'to_reconcile') AND m.state = 'posted'"
+            "t.state IN ('to_send', 'to_reconcile') AND (m.state = 'posted' OR w.state = 'validated')"
             " AND (t.next_attempt IS NULL OR t.next_attempt <= %s)"
             " AND t.company_id NOT IN %s AND NOT c.chorus_auth_failed",
             [fields.Datetime.now(), tuple(paused) or (0,)],
         )
 
-    _DUE_FROM = (" FROM chorus_pro_transmission t JOIN account_move m ON m.id = t.move_id"
+    _DUE_FROM = (" FROM chorus_pro_transmission t LEFT JOIN account_move m ON m.id = t.move_id"
+                 " LEFT JOIN chorus_pro_works_document w ON w.id = t.works_document_id"
                  " JOIN res_company c ON c.id = t.company_id")
 
     def _lock_next_due(self, paused):
@@ -160,20 +161,20 @@ class ChorusProTransfer(models.AbstractModel):
         return "deposited"
 
     def _log_lang(self, transmission):
-        """Chatter notes and tracked labels in the language of the people who follow the invoice."""
-        move = transmission.move_id
-        user = move.invoice_user_id or transmission.queued_by_id
-        return user.lang or move.company_id.partner_id.lang or self.env.lang
+        """Chatter notes and tracked labels in the language of the people who follow the document."""
+        user = transmission._document().invoice_user_id or transmission.queued_by_id
+        return user.lang or transmission.company_id.partner_id.lang or self.env.lang
 
     def _deposit(self, transmission, client):
         """Upload the PDF, then ``soumettre`` (A1, A2, A9, A12) or the works deposit (A4, A7, A8…)."""
-        move = transmission.move_id
-        structure_id = self._learn_company_ids(move.company_id, client)
-        # the report renders in the customer's language and may write on the invoice: the tracking of this
-        # transaction is opened first here, so that the chatter shows the states in its readers' language
-        move._track_prepare(["chorus_state"])
-        invoice = move._chorus_build_invoice(with_pdf=True)
-        transmission.write({"document_number": invoice.number, "cadre": move.chorus_cadre})
+        document = transmission._document()
+        structure_id = self._learn_company_ids(transmission.company_id, client)
+        if document._name == "account.move":
+            # the report renders in the customer's language and may write on the invoice: the tracking of this
+            # transaction is opened first here, so that the chatter shows the states in its readers' language
+            document._track_prepare(["chorus_state"])
+        invoice = document._chorus_build_invoice(with_pdf=True)
+        transmission.write({"document_number": invoice.number, "cadre": invoice.cadre.short})
         return client.send_invoice(invoice, supplier_structure_id=structure_id)
 
     @api.model
@@ -200,7 +201,7 @@ class ChorusProTransfer(models.AbstractModel):
         """Search the document on Chorus Pro; record it when found.  Returns whether it was found."""
         around = (transmission.send_started or fields.Datetime.now()).date()
         found = client.find_supplier_invoice(transmission.document_number, around=around,
-                                             include_works=transmission.move_id.chorus_is_works)
+                                             include_works=transmission.is_works)
         if found is None:
             return False
         transmission._record_found(found)
@@ -231,9 +232,9 @@ class ChorusProTransfer(models.AbstractModel):
     def _after_business_error(self, transmission, exc):
         message = getattr(exc, "message_fr", str(exc))
         transmission.write({"state": "action_needed", "last_error": message, "next_attempt": False})
-        move = transmission.move_id
-        move._chorus_log(move.env._("Chorus Pro refused the invoice: %(message)s", message=message))
-        move._chorus_schedule_activity(move.env._("Chorus Pro: invoice to correct"), message)
+        document = transmission._document()
+        document._chorus_log(document.env._("Chorus Pro refused the invoice: %(message)s", message=message))
+        document._chorus_schedule_activity(document.env._("Chorus Pro: invoice to correct"), message)
         chorus_commit(self.env)
         return "action_needed"
 
@@ -246,9 +247,9 @@ class ChorusProTransfer(models.AbstractModel):
         if attempts >= MAX_ATTEMPTS:
             transmission.write({"state": "error", "attempts": attempts,
                                 "last_error": exc.message_fr, "next_attempt": False})
-            move = transmission.move_id
-            move._chorus_log(move.env._("Chorus Pro unreachable after %(count)s attempts: %(message)s",
-                                        count=attempts, message=exc.message_fr))
+            document = transmission._document()
+            document._chorus_log(document.env._("Chorus Pro unreachable after %(count)s attempts: %(message)s",
+                                                count=attempts, message=exc.message_fr))
             chorus_commit(self.env)
             return "error"
         delay = min(BACKOFF_BASE * (2 ** (attempts - 1)), BACKOFF_MAX)

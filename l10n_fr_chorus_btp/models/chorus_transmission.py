@@ -50,16 +50,20 @@ class ChorusProTransmission(models.Model):
     _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True, index=True,
+    # what is sent: an invoice or credit note, or a works document that is not an accounting invoice
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, index="btree_not_null",
                               ondelete="cascade", check_company=True)
-    market_id = fields.Many2one(related="move_id.chorus_market_id", store=True, index="btree_not_null",
-                                string="Market")
-    partner_id = fields.Many2one(related="move_id.commercial_partner_id", string="Public customer")
+    works_document_id = fields.Many2one("chorus.pro.works.document", string="Works document", readonly=True,
+                                        index="btree_not_null", ondelete="cascade", check_company=True)
+    market_id = fields.Many2one("chorus.pro.market", compute="_compute_market_id", store=True,
+                                index="btree_not_null", string="Market")
+    partner_id = fields.Many2one("res.partner", compute="_compute_partner_and_amount", string="Public customer")
+    is_works = fields.Boolean(string="Is a works document", compute="_compute_is_works")
     document_number = fields.Char(string="Document number", readonly=True,
                                   help="Number of the document on Chorus Pro.")
     cadre = fields.Char(string="Invoicing frame (cadre)", readonly=True)
-    amount_total = fields.Monetary(related="move_id.amount_total", string="Total")
-    currency_id = fields.Many2one(related="move_id.currency_id")
+    amount_total = fields.Monetary(compute="_compute_partner_and_amount", string="Total")
+    currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(TRANSMISSION_STATES, string="State", required=True, default="to_send", readonly=True,
                              index=True)
     queued_by_id = fields.Many2one("res.users", string="Queued by", readonly=True)
@@ -88,6 +92,37 @@ class ChorusProTransmission(models.Model):
     _one_live_transmission_per_invoice = models.UniqueIndex(
         "(move_id) WHERE state != 'cancelled'",
         "This invoice already has a transmission to Chorus Pro.")
+    _one_live_transmission_per_works_document = models.UniqueIndex(
+        "(works_document_id) WHERE state != 'cancelled'",
+        "This works document already has a transmission to Chorus Pro.")
+    _one_document = models.Constraint(
+        "CHECK((move_id IS NULL) != (works_document_id IS NULL))",
+        "A transmission sends one document: an invoice or a works document.")
+
+    @api.depends("move_id.chorus_market_id", "works_document_id.market_id")
+    def _compute_market_id(self):
+        for transmission in self:
+            transmission.market_id = transmission.move_id.chorus_market_id or transmission.works_document_id.market_id
+
+    @api.depends("move_id.commercial_partner_id", "move_id.amount_total", "works_document_id.total_ttc")
+    def _compute_partner_and_amount(self):
+        for transmission in self:
+            if transmission.move_id:
+                transmission.partner_id = transmission.move_id.commercial_partner_id
+                transmission.amount_total = transmission.move_id.amount_total
+            else:
+                transmission.partner_id = transmission.works_document_id.market_id.partner_id
+                transmission.amount_total = transmission.works_document_id.total_ttc
+
+    def _document(self):
+        """What this transmission sends: the invoice, or the works document."""
+        self.ensure_one()
+        return self.move_id or self.works_document_id
+
+    @api.depends("move_id.chorus_is_works", "works_document_id")
+    def _compute_is_works(self):
+        for transmission in self:
+            transmission.is_works = bool(transmission.works_document_id) or transmission.move_id.chorus_is_works
 
     @api.depends("document_number", "cadre")
     def _compute_display_name(self):
@@ -141,6 +176,25 @@ class ChorusProTransmission(models.Model):
         return moves.chorus_transmission_id
 
     @api.model
+    def _queue_works_documents(self, documents, origin):
+        """The works documents' counterpart of :meth:`_queue_moves` (same right, same sender)."""
+        self._check_transfer_right()
+        problems = documents._chorus_transfer_problems()
+        if problems:
+            raise UserError("\n".join(dict.fromkeys(problems)))
+        values = {"state": "to_send", "queued_by_id": self.env.user.id, "queued_at": fields.Datetime.now(),
+                  "origin": origin, "attempts": 0, "next_attempt": False, "last_error": False}
+        for document in documents:
+            live = document.chorus_transmission_id.sudo()
+            if live:
+                live.write(dict(values, state="to_reconcile" if live.send_started else "to_send"))
+            else:
+                self.sudo().create(dict(values, works_document_id=document.id, company_id=document.company_id.id,
+                                        document_number=document.name, cadre=document.cadre))
+        self._trigger_sender()
+        return documents.chorus_transmission_id
+
+    @api.model
     def _trigger_sender(self, at=None):
         """Wake the sender up: once per transaction is enough, it takes the whole queue."""
         if at is not None:
@@ -171,7 +225,7 @@ class ChorusProTransmission(models.Model):
             "next_attempt": False,
         })
         self._add_event(result.status, self.status_date, "")
-        self.move_id._chorus_log(self.env._("Deposited on Chorus Pro: id %(identifier)s, status %(status)s.",
+        self._document()._chorus_log(self.env._("Deposited on Chorus Pro: id %(identifier)s, status %(status)s.",
                                             identifier=result.invoice_id, status=self.status_label))
 
     def _record_found(self, found):
@@ -189,7 +243,7 @@ class ChorusProTransmission(models.Model):
             "next_attempt": False,
         })
         self._add_event(found.status, self.status_date, "")
-        self.move_id._chorus_log(self.env._(
+        self._document()._chorus_log(self.env._(
             "Found on Chorus Pro after a lost answer (id %(identifier)s): it was not deposited a second time.",
             identifier=found.invoice_id))
 
@@ -215,9 +269,9 @@ class ChorusProTransmission(models.Model):
     def _set_error(self, message, state="error"):
         self.sudo().write({"state": state, "last_error": message, "next_attempt": False})
         for transmission in self:
-            transmission.move_id._chorus_log(message)
+            transmission._document()._chorus_log(message)
 
     # -- views --------------------------------------------------------------------------------------
     def action_open_document(self):
         self.ensure_one()
-        return self.move_id._get_records_action()
+        return self._document()._get_records_action()

@@ -38,7 +38,7 @@ class TestSituations(ChorusCommon):
             cls.env, login="chorus_site_manager", password="chorus_site_manager", name="Conducteur de travaux",
             groups="l10n_fr_chorus_btp.group_chorus_site_manager", company_id=cls.company.id, lang="fr_FR")
         cls.subcontractor = cls.env["res.partner"].create({"name": "ETANCHEITE DU MAINE", "is_company": True})
-        cls.oph.chorus_requirement = "none"
+        cls.oph.write({"chorus_requirement": "none", "lang": "fr_FR"})
 
     def make_works_market(self, **values):
         market = self.env["chorus.pro.market"].create({
@@ -116,3 +116,183 @@ class TestSituations(ChorusCommon):
         with self.assertRaises(UserError):
             situation.write({"penalty_ids": [Command.create({"name": "Retard", "amount": 100})]})
         self.assertEqual(line.cumulative_percent, 50)
+
+    # -- fourteen months ----------------------------------------------------------------------------------
+    def test_fourteen_months_of_a_three_lot_market(self):
+        """The scenario of the module's docstring; every figure the books and Chorus Pro get is checked."""
+        months = ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05",
+                  "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+        late_month = "2026-04"  # BT01 of April is published two months late
+        market = self.make_works_market(
+            price_basis="revisable", variation_fixed_part=0.125, variation_base_month="2025-09",
+            variation_rounding="3_half_up",
+            variation_index_ids=[Command.create({"index_id": self.bt01.id, "weight": 0.875, "base_value": 131.4})],
+            advance_amount=86400.0, advance_rate=20.0, advance_date="2025-10-05",
+            retention_rate=5.0, retention_guarantee="base_contract", guarantee_months=12,
+            penalty_rule_ids=[Command.create({"code": "RETARD", "name": "Retard d'exécution", "amount_per_unit": 150.0})],
+            subcontractor_ids=[Command.create({"partner_id": self.subcontractor.id, "accepted_amount": 50000.0,
+                                               "direct_payment": True, "autoliquidation": True})],
+        )
+        amendment = self.env["chorus.pro.market.amendment"].create({
+            "market_id": market.id, "name": "AV1", "date": "2026-02-01", "note": "Isolation thermique par l'extérieur",
+            "line_ids": [Command.create({"market_id": market.id, "lot": "02", "code": "04.1", "name": "Isolation",
+                                         "unit": "m2", "quantity": 400, "unit_price": 150.0})],
+        })
+        self.assertEqual(amendment.amount, 60000.0)
+        progress = {
+            "2025-10": {"01.1": ("percent", 50), "01.2": ("quantity", 100)},
+            "2025-11": {"01.1": ("percent", 100), "01.2": ("quantity", 300), "02.1": ("percent", 10)},
+            "2025-12": {"01.2": ("quantity", 400), "02.1": ("percent", 25)},
+            "2026-01": {"02.1": ("percent", 40)},
+            "2026-02": {"03.1": ("percent", 20)},
+            "2026-03": {"02.1": ("percent", 35)},  # the masonry measured lower: the month goes down
+            "2026-04": {"02.1": ("percent", 50), "03.1": ("percent", 40), "04.1": ("percent", 25)},
+            "2026-05": {"02.1": ("percent", 65), "04.1": ("percent", 50)},
+            "2026-06": {"02.1": ("percent", 80), "03.1": ("percent", 70)},
+            "2026-07": {"02.1": ("percent", 90), "03.1": ("percent", 100), "04.1": ("percent", 75)},
+            "2026-08": {"02.1": ("percent", 100), "04.1": ("percent", 100)},
+            "2026-09": {"02.1": ("percent", 102)},  # a quantity overrun
+            "2026-10": {"01.2": ("quantity", 410)},
+            "2026-11": {"03.1": ("percent", 102)},
+        }
+        subcontractor_line = market.subcontractor_ids
+        situations = self.env["chorus.pro.situation"]
+        for month in months:
+            for index_month in sorted(BT01):
+                published = index_month <= month and (index_month != late_month or month >= "2026-06")
+                if published and not self.bt01.value_ids.filtered(lambda v, m=index_month: v.month == m):
+                    self.bt01.value_ids = [Command.create({"month": index_month, "value": BT01[index_month]})]
+            situation = self.situation(market, month, progress[month], user=self.site_manager)
+            situation = situation.with_user(self.env.user)
+            sub_period = sum(line.period_amount for line in situation.line_ids if line.code == "03.1")
+            if sub_period:
+                situation.direct_payment_ids = [Command.create({"subcontractor_id": subcontractor_line.id,
+                                                                "amount": sub_period})]
+            if month == "2026-06":
+                situation.penalty_ids = [Command.create({"name": "4 jours de retard sur le lot 02",
+                                                         "rule_id": market.penalty_rule_ids.id, "units": 4})]
+            situation.action_validate()
+            situation.action_create_invoice()
+            situation.move_id.action_post()
+            situations |= situation
+
+        figures = {s.month: s.figures for s in situations}
+        # the down month is a credit note; the others invoices
+        self.assertEqual(situations.filtered("is_credit_note").mapped("month"), ["2026-03"])
+        self.assertEqual(situations.filtered(lambda s: s.month == "2026-03").move_id.move_type, "out_refund")
+        # April's revision was provisional, regularised in June once the index came out
+        self.assertTrue(figures["2026-04"]["variation"]["provisional"])
+        regularisations = figures["2026-06"]["regularisations"]
+        self.assertEqual([r["month"] for r in regularisations], ["2026-04"])
+        self.assertTrue(situations.filtered(lambda s: s.month == "2026-06").move_id.invoice_line_ids.filtered(
+            lambda line: "2026-04" in (line.name or "") or "situation 7" in (line.name or "")))
+        # the advance: nothing repaid before 65 %, the schedule complete at 80 % (crossed inside months); a
+        # month whose acompte is smaller than its share gives it all (nothing to pay), the next ones catch up
+        advance = {month: figures[month]["advance"] for month in months}
+        self.assertEqual(Decimal(advance["2026-05"]["repaid_to_date"]), 0)
+        self.assertGreater(Decimal(advance["2026-06"]["repaid_to_date"]), 0)
+        self.assertEqual(Decimal(advance["2026-08"]["scheduled_to_date"]), Decimal("86400.00"))
+        capped = [m for m in months if Decimal(advance[m]["repaid_to_date"]) < Decimal(advance[m]["scheduled_to_date"])]
+        self.assertTrue(capped)
+        for month in capped:
+            self.assertEqual(situations.filtered(lambda s, m=month: s.month == m).amount_to_pay, 0.0, month)
+        last = advance[months[-1]]
+        self.assertEqual(sum(Decimal(advance[m]["period_deduction"]) for m in months), Decimal(last["repaid_to_date"]))
+        # the small last acomptes could not absorb it all: the final statement deducts the balance
+        self.assertEqual(Decimal(last["repaid_to_date"]) + Decimal(last["remaining"]), Decimal("86400.00"))
+        final = self.env["chorus.pro.works.document"].browse(market.action_final_statement()["res_id"])
+        self.assertEqual(Decimal(str(final.advance_balance)), Decimal(last["remaining"]))
+        self.assertFalse([s.month for s in situations if s.amount_to_pay < 0 and not s.is_credit_note])
+        # the guarantee covers the base contract: retention on the amendment's works only
+        retained = sum(Decimal(figures[m]["retention"]["period_retention"]) for m in months)
+        amendment_ttc_with_revision = sum(
+            (Decimal(f["period_ht"]) for m in months for f in figures[m]["lines"] if f["avenant"] == "AV1"),
+            Decimal(0))
+        self.assertEqual(figures["2025-12"]["retention"]["period_retention"], "0.00")
+        self.assertGreater(retained, amendment_ttc_with_revision * Decimal("0.05"), "5 % of TTC with revision")
+        self.assertLess(retained, amendment_ttc_with_revision * Decimal("0.05") * Decimal("1.25"))
+        # the subcontractor is paid HT (reverse charge), by the buyer
+        direct = sum(Decimal(p["deducted"]) for m in months for p in figures[m]["direct_payments"])
+        self.assertEqual(direct, Decimal("51000.00"))
+        # the books: the customer owes the amounts to pay now; the retention waits on its own account
+        customer_lines = self.env["account.move.line"].search([
+            ("partner_id", "=", self.oph.id), ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"), ("company_id", "=", self.company.id)])
+        owed_now = sum(customer_lines.filtered(lambda line: line.account_id.code != "411700").mapped("amount_residual"))
+        retention_balance = sum(customer_lines.filtered(lambda line: line.account_id.code == "411700").mapped("balance"))
+        amounts_to_pay = sum(situations.mapped("amount_to_pay"))  # signed: the down month owes the buyer
+        self.assertAlmostEqual(owed_now, amounts_to_pay, places=2)
+        self.assertAlmostEqual(retention_balance, float(retained), places=2)
+        advance_account = self.company._chorus_account("advance")
+        cleared = sum(self.env["account.move.line"].search([("account_id", "=", advance_account.id)]).mapped("balance"))
+        self.assertAlmostEqual(cleared, float(last["repaid_to_date"]), places=2)
+        penalty_account = self.company._chorus_account("penalty")
+        self.assertAlmostEqual(sum(self.env["account.move.line"].search([
+            ("account_id", "=", penalty_account.id)]).mapped("balance")), 600.0, places=2)
+        # each statement printed, and read
+        for situation in situations:
+            html = self.env["ir.actions.report"]._render_qweb_pdf("l10n_fr_chorus_btp.report_situation",
+                                                                  situation.ids)[0].decode()
+            self.assertIn(f"Projet de décompte mensuel n°</span> <span>{situation.number}</span>", html)
+            self.assertIn(market.name, html)
+            self.assertIn("Montant à payer", html)
+            self.assertIn(situation.month, html)
+        # each invoice deposited as a monthly statement (A4), its amount to pay as Chorus Pro's
+        situations.move_id.action_chorus_transfer()
+        self.assertEqual(self.run_sender(), len(months))
+        for situation in situations:
+            deposited = self.sim.invoice(int(situation.move_id.chorus_identifier))
+            self.assertEqual(deposited.cadre, "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", situation.month)
+            self.assertEqual(deposited.amount_due, abs(Decimal(str(situation.amount_to_pay))).quantize(Decimal("0.01")),
+                             situation.month)
+            self.assertEqual(situation.state, "deposited", (situation.month, situation.move_id.payment_state,
+                                                            situation.move_id.amount_residual))
+
+    # -- end of the market ----------------------------------------------------------------------------------
+    def test_final_statement_dgd_and_retention_release(self):
+        market = self.make_works_market(retention_rate=5.0, advance_amount=20000.0, advance_rate=5.56)
+        for month, percent in (("2026-03", 40), ("2026-04", 100)):
+            situation = self.situation(market, month, {code: ("percent", percent)
+                                                       for code in ("01.1", "01.2", "02.1", "03.1")})
+            situation.action_validate()
+            situation.action_create_invoice()
+            situation.move_id.action_post()
+        retained = sum(market.situation_ids.mapped("retention"))
+        self.assertEqual(retained, 15000.0, "5 % of 300 000 TTC")
+        # the projet de décompte final (A7), from the last situation: the advance is repaid by then
+        final = self.env["chorus.pro.works.document"].browse(market.action_final_statement()["res_id"])
+        self.assertEqual(final.cadre, "A7")
+        self.assertEqual(final.total_ttc, 300000.0)
+        self.assertEqual(final.retention_to_release, 15000.0)
+        self.assertEqual(final.advance_balance, 0.0)
+        final.action_validate()
+        final.action_send_to_chorus()
+        # the DGD (A8): the décompte général signed by the main contractor, with its reserves
+        dgd = self.env["chorus.pro.works.document"].browse(market.action_record_dgd()["res_id"])
+        dgd.write({"total_ht": 250000.0, "total_ttc": 300000.0, "amount_to_pay": 0.0,
+                   "reserves": "Réserve sur la révision de prix du mois d'avril",
+                   "signed_document": __import__("base64").b64encode(b"%PDF-1.4 DGD signe"),
+                   "signed_document_name": "dgd.pdf"})
+        self.assertEqual(dgd.cadre, "A8")
+        dgd.action_validate()
+        dgd.action_send_to_chorus()
+        self.assertEqual(self.run_sender(), 2)
+        for document in final | dgd:
+            self.assertIn(document.chorus_state, ("deposited", "in_progress"))
+            deposited = self.sim.invoice(int(document.chorus_transmission_id.chorus_invoice_id))
+            self.assertEqual(deposited.cadre[:3], document.cadre + "_")
+        self.assertEqual(market.transmission_count, 2, "the billing file: A7 and A8 (the invoices are not sent)")
+        # the retention: a reminder on its release date, then released to the customer's account
+        market.reception_date = "2026-05-15"
+        self.assertEqual(market.retention_release_date, fields.Date.to_date("2027-05-15"))
+        self.assertTrue(market.activity_ids.filtered(lambda a: a.date_deadline == market.retention_release_date))
+        market.action_release_retention()
+        account = self.company._chorus_account("retention")
+        self.assertEqual(sum(self.env["account.move.line"].search([("account_id", "=", account.id)]).mapped("balance")),
+                         0.0)
+        owed = sum(self.env["account.move.line"].search([
+            ("partner_id", "=", self.oph.id), ("account_id.account_type", "=", "asset_receivable"),
+            ("account_id", "!=", account.id), ("parent_state", "=", "posted")]).mapped("amount_residual"))
+        self.assertAlmostEqual(owed, sum(market.situation_ids.mapped("amount_to_pay")) + retained, places=2)
+        with self.assertRaises(UserError):
+            market.action_release_retention()
