@@ -167,14 +167,18 @@ class ChorusProClient:
     """
 
     def __init__(self, config: ChorusConfig, *, session=None, simulator=None, sleep=None,
-                 token_cache: auth.TokenCache | None = None, rng: random.Random | None = None):
+                 token_cache: auth.TokenCache | None = None, rng: random.Random | None = None,
+                 clock: Callable[[], datetime] | None = None):
         """``session``: a ``requests.Session`` to use; ``simulator``: the in-process
         simulator (defaults to the process-wide one) when ``config.in_process``;
         ``sleep``: replaced in unit tests to observe backoff delays;
-        ``token_cache``: defaults to the process-wide cache; ``rng``: backoff jitter."""
+        ``token_cache``: defaults to the process-wide cache; ``rng``: backoff jitter;
+        ``clock``: "now" as an aware datetime, defaults to the simulator's clock when
+        there is a simulator (given, or in process), else the wall clock."""
         self.config = config.with_simulation_defaults()
         self._own_session = session is None
         self.session = session if session is not None else build_session(self.config, simulator)
+        self._clock = clock or _default_clock(self.config, simulator)
         self._sleep = sleep or time.sleep
         self._tokens = token_cache or _default_token_cache(self.config, simulator)
         self._rng = rng or random.Random()
@@ -191,6 +195,14 @@ class ChorusProClient:
     def close(self) -> None:
         if self._own_session:
             self.session.close()
+
+    def now(self) -> datetime:
+        """The current instant for this client's platform (see ``clock``)."""
+        return self._clock()
+
+    def today(self) -> date:
+        """The current day in Paris, the day of Chorus Pro's dates."""
+        return _aware(self.now()).astimezone(PARIS).date()
 
     # -- low level -------------------------------------------------------------------------
     def call(self, api: str, operation: str, body: dict | None = None, *, write: bool = False,
@@ -247,7 +259,7 @@ class ChorusProClient:
         if status == 403:
             raise classify_auth_failure(403, _text(response), api)
         if status == 429:  # throttled: nothing was processed, even for a write
-            asked = parse_retry_after(response.headers.get("Retry-After"))
+            asked = parse_retry_after(response.headers.get("Retry-After"), self.now())
             delay = min(asked, self.config.backoff_max) if asked is not None else None
             raise _Retryable(self._transient(op, "HTTP 429, too many requests", status, delay), delay)
         if status >= 500:
@@ -462,7 +474,7 @@ class ChorusProClient:
         info = data.get("informationsGenerales") or {}
         flags = data.get("parametres") or {}
         end = parse_date(flags.get("dateFinValidite"))
-        active = _service_active(info) and (end is None or end >= date.today())
+        active = _service_active(info) and (end is None or end >= self.today())
         return Service(service_id, str(info.get("codeService") or ""),
                        str(info.get("nomService") or info.get("libelleService") or ""), active,
                        bool(flags.get("numeroEngagement")))
@@ -698,6 +710,18 @@ class ChorusProClient:
 #: in-process simulators all answer on SIMULATION_BASE_URL: one token cache per simulator
 _SIMULATOR_TOKEN_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SIMULATOR_CACHES_LOCK = threading.Lock()
+
+
+def _default_clock(config: ChorusConfig, simulator) -> Callable[[], datetime]:
+    if simulator is None and config.in_process:
+        from .simulator import default_simulator
+
+        simulator = default_simulator()
+    return simulator.now if simulator is not None else _wall_clock
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(PARIS)
 
 
 def _default_token_cache(config: ChorusConfig, simulator) -> auth.TokenCache:

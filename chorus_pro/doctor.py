@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from .config import ChorusConfig
 from .errors import (
@@ -321,14 +321,13 @@ def run_doctor(client_or_config, *, supplier_siret: str | None = None, today: da
     ``client_or_config``: a :class:`~chorus_pro.client.ChorusProClient`, or a
     :class:`ChorusConfig` (a client is then created and closed here).
     ``supplier_siret``: the company's SIRET, which must be among the structures
-    of the technical account.  ``today`` replaces the current date (tests).
+    of the technical account.  ``today`` replaces the client's current day (:meth:`ChorusProClient.today`).
     """
     from .client import ChorusProClient
 
     owned = isinstance(client_or_config, ChorusConfig)
     # the client fills empty credentials with the simulator's in the simulation environment: check those
     config = (client_or_config if owned else client_or_config.config).with_simulation_defaults()
-    today = today or datetime.now(timezone.utc).date()
     results: list[CheckResult] = []
 
     def finish():
@@ -340,6 +339,7 @@ def run_doctor(client_or_config, *, supplier_siret: str | None = None, today: da
     if not results[-1].passed:
         return finish()
     client = ChorusProClient(config, simulator=simulator) if owned else client_or_config
+    today = today or client.today()
     try:
         results.append(check_token(client))
         if not results[-1].passed:

@@ -1,5 +1,9 @@
 """Shared fixtures of the pure suite.
 
+Time: every simulator a test creates starts at :data:`SIMULATION_START`, whatever
+the wall clock says (:func:`pinned_simulation_start`); the client takes "now" from
+the simulator it talks to.  Nothing in the suite depends on the hour it runs at.
+
 Spec fidelity: every request the simulator receives during the whole run is
 checked against the official Swagger files (Factures and Structures).  Any
 violation fails the run, with the list printed at the end.  A test that sends
@@ -12,9 +16,12 @@ import contextlib
 import json
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from chorus_pro.simulator import clock as simulator_clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/spec_validation.py, without a package
 
@@ -69,6 +76,27 @@ class SpecFidelity:
 
 
 FIDELITY = SpecFidelity()
+
+#: the instant every simulator of the suite starts at: a Monday morning, Paris time
+SIMULATION_START = datetime(2026, 11, 16, 10, 0, tzinfo=simulator_clock.PARIS)
+
+
+@pytest.fixture(autouse=True)
+def pinned_simulation_start(monkeypatch):
+    """Simulators created during a test start at SIMULATION_START instead of the wall clock.
+
+    Realtime simulators (the process-wide one) then move on with real elapsed time from there.
+    """
+    monkeypatch.setattr(simulator_clock, "wall_clock", lambda: SIMULATION_START)
+    return SIMULATION_START
+
+
+@pytest.fixture
+def sim():
+    """A fresh seeded simulator, its clock at SIMULATION_START."""
+    from chorus_pro.simulator import Simulator
+
+    return Simulator()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -23,7 +23,7 @@ from chorus_pro.errors import (
     TechnicalAccountError,
     TransientError,
 )
-from chorus_pro.simulator import Simulator, SimulatorServer, seed
+from chorus_pro.simulator import SimulatorServer, seed
 from chorus_pro.simulator.faults import (
     DELAY,
     HTTP_429,
@@ -37,11 +37,6 @@ from chorus_pro.simulator.faults import (
 
 READ = "structures/v1/consulter"
 SUBMIT = "factures/v1/soumettre"
-
-
-@pytest.fixture
-def sim():
-    return Simulator()
 
 
 @pytest.fixture(params=["http", "in_process"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest import reach_simulator
@@ -21,11 +21,6 @@ from chorus_pro.errors import BusinessError, DocumentValidationError
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.simulator import Simulator, seed
 from chorus_pro.statuses import Cadre
-
-
-@pytest.fixture
-def sim():
-    return Simulator()
 
 
 @pytest.fixture(params=["http", "in_process"])
@@ -238,5 +233,12 @@ def test_threads_share_one_token(sim, config):
     assert errors == [] and sim.stats.token_requests == 1 and client.stats.http_requests == 18
 
 
-def test_find_supplier_invoice_unknown(client):
-    assert client.find_supplier_invoice("FA-NEVER-SENT", around=date.today()) is None
+def test_find_supplier_invoice_unknown(sim, client):
+    assert client.find_supplier_invoice("FA-NEVER-SENT", around=sim.now().date()) is None
+
+
+def test_the_client_takes_today_from_the_simulator(sim, client, pinned_simulation_start):
+    # 10:00 → 00:30 the next day, Paris time: the wall clock plays no part
+    sim.advance(14.5 * 3600)
+    assert client.now() == sim.now()
+    assert client.today() == (pinned_simulation_start + timedelta(days=1)).date()

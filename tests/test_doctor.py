@@ -23,14 +23,10 @@ from chorus_pro.doctor import (
     supplier_structure_id,
 )
 from chorus_pro.results import BankAccount
-from chorus_pro.simulator import Simulator, SimulatorServer, seed
+from chorus_pro.simulator import SimulatorServer, seed
 
 STEP_KEYS = [key for key, _title in STEPS]
 
-
-@pytest.fixture
-def sim():
-    return Simulator()
 
 
 @pytest.fixture
@@ -227,3 +223,10 @@ def test_not_run_steps_of_a_report(sim, client):
     assert "[--] Compte technique accepté par Chorus Pro" in report
     assert NOT_RUN_FR in report
     assert "corrigez l'étape « API Utilisateurs accessible »" in report
+
+
+def test_password_expiry_counted_from_the_platform_day(sim, config):
+    # no ``today`` given: the client's day, taken from the simulator's clock
+    with ChorusProClient(config, simulator=sim, token_cache=auth.TokenCache()) as client:
+        expiry = by_key(run_doctor(client))["password_expiry"].value
+    assert expiry.days_left == seed.TECH_PASSWORD_VALID_DAYS
