@@ -145,8 +145,12 @@ pytest_runtest_setup = pytest.hookimpl(hookwrapper=True)(_attributing_requests_t
 pytest_runtest_call = pytest.hookimpl(hookwrapper=True)(_attributing_requests_to)
 
 
+def _fidelity_missing_in_ci() -> bool:
+    return FIDELITY.skip_reason is not None and spec_validation.required_in_ci()
+
+
 def pytest_sessionfinish(session, exitstatus):
-    if FIDELITY.violations and session.exitstatus == 0:
+    if (FIDELITY.violations or _fidelity_missing_in_ci()) and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -155,6 +159,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("spec fidelity violations", red=True)
         for violation in FIDELITY.violations[:200]:
             terminalreporter.write_line(violation)
+    if _fidelity_missing_in_ci():
+        terminalreporter.write_line("spec fidelity: " + spec_validation.missing_in_ci_message(), red=True)
+        return
     terminalreporter.write_line(FIDELITY.summary(), red=bool(FIDELITY.violations))
 
 
