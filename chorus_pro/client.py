@@ -57,6 +57,7 @@ from .results import (
     WorksInvoiceSummary,
 )
 from .transport import (
+    BearerToken,
     backoff_delay,
     build_session,
     classify_auth_failure,
@@ -284,7 +285,6 @@ class ChorusProClient:
 
     def _send(self, method: str, url: str, payload: bytes | None, token: str, op: str) -> requests.Response:
         headers = {
-            "Authorization": f"Bearer {token}",
             "cpro-account": _cpro_account(self.config),
             "Accept": "application/json",
         }
@@ -295,7 +295,7 @@ class ChorusProClient:
             self._op_stats(op)["http_requests"] += 1
         started = time.monotonic()
         try:
-            response = self.session.request(method, url, data=payload, headers=headers,
+            response = self.session.request(method, url, data=payload, headers=headers, auth=BearerToken(token),
                                             timeout=timeouts(self.config))
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema):  # e.g. a malformed simulator_url

@@ -75,6 +75,38 @@ def token_calls(rsps):
 OK = {"codeRetour": 0, "libelle": "TRA_MSG_00.000"}
 
 
+# -- credentials of the environment (.netrc) and proxies ---------------------------------------------
+@pytest.fixture
+def netrc_home(tmp_path, monkeypatch):
+    """A HOME whose ~/.netrc has an entry for the API host and a default entry, as a developer's may."""
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine sandbox-api.piste.gouv.fr login netrc-user password netrc-password\n"
+                     "default login default-user password default-password\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("NETRC", raising=False)
+    return netrc
+
+
+def test_a_netrc_entry_never_replaces_the_bearer_token(netrc_home, mocked, client):
+    assert requests.utils.get_netrc_auth(url("structures/v1/consulter")) == ("netrc-user", "netrc-password")
+    mocked.post(url("structures/v1/consulter"), json={**OK, "informationGenerales": {}})
+    client.get_structure(1)
+    (call,) = calls_to(mocked, "structures/v1/consulter")
+    assert call.request.headers["Authorization"] == "Bearer token-1"
+    # the token request carries the client credentials in its form, and nothing of the .netrc
+    (token_call,) = token_calls(mocked)
+    assert "Authorization" not in token_call.request.headers
+
+
+def test_proxies_from_the_environment_stay_honoured(monkeypatch, client):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    settings = client.session.merge_environment_settings(url("structures/v1/consulter"), {}, None, None, None)
+    assert settings["proxies"].get("https") == "http://proxy.example:3128"
+
+
 # -- call(): headers, URL, envelope ----------------------------------------------------------------
 def test_call_sends_the_headers_and_json_body(mocked, client):
     mocked.post(url("structures/v1/consulter"), json={**OK, "informationGenerales": {}})
