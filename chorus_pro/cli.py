@@ -5,6 +5,10 @@ Credentials come from the environment variables ``CHORUS_PRO_*`` (see
 never accepted as command-line arguments (other users of the machine could read
 them) and never printed.
 
+In the simulation environment without ``--simulator-url``, the simulated Chorus Pro
+runs in the command's process and is kept from one command to the next in the
+user's cache directory (:mod:`chorus_pro.simulator.persistence`).
+
 Exit codes: 0 success; 1 Chorus Pro refused something (business or
 authentication failure, failed setup step); 2 usage, configuration or input
 error (nothing was sent); 3 transient failure or unknown outcome (try again
@@ -14,6 +18,7 @@ later; after a deposit, search the invoice before sending it again).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -105,10 +110,21 @@ def build_config(args, environ=None) -> ChorusConfig:
     return config.with_simulation_defaults()
 
 
-def make_client(config: ChorusConfig):
+def make_client(config: ChorusConfig, simulator=None):
+    """A client of ``config``; ``simulator``: the in-process simulator of this command, if any."""
     from .client import ChorusProClient
 
-    return ChorusProClient(config.validate())
+    return ChorusProClient(config.validate(), simulator=simulator)
+
+
+def simulated_platform(config: ChorusConfig | None):
+    """The in-process simulator of this command, read from and saved to the user's cache directory,
+    when ``config`` runs the simulation in process; else nothing."""
+    if config is None or not config.in_process:
+        return contextlib.nullcontext(None)
+    from .simulator.persistence import default_state_path, kept_simulator
+
+    return kept_simulator(default_state_path())
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -116,7 +132,7 @@ def cmd_doctor(args, config) -> int:
     from .doctor import first_failure, format_report_fr, run_doctor
 
     siret = _checked_siret(args.siret) if args.siret else None
-    results = run_doctor(config, supplier_siret=siret)
+    results = run_doctor(config, supplier_siret=siret, simulator=args.simulator)
     print(format_report_fr(results))
     failure = first_failure(results)
     if failure is None:
@@ -131,7 +147,7 @@ def cmd_doctor(args, config) -> int:
 
 def cmd_structure(args, config) -> int:
     siret = _checked_siret(args.siret)
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     try:
         found = client.find_structure(siret)
         details = client.get_structure(found.id)
@@ -204,7 +220,7 @@ def cmd_submit(args, config) -> int:
         if issues:
             raise DocumentValidationError(issues) from None
 
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     try:
         supplier_id = invoice.supplier.structure_id
         if not supplier_id:
@@ -249,7 +265,7 @@ def _single_bank_account(client, supplier_id: int) -> int | None:
 
 
 def cmd_status(args, config) -> int:
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     try:
         history = client.get_history(args.invoice_id)
     finally:
@@ -267,7 +283,7 @@ def cmd_status(args, config) -> int:
 
 
 def cmd_search(args, config) -> int:
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     rows = []
     try:
         for summary in client.iter_supplier_invoices(invoice_number=args.number,
@@ -289,6 +305,14 @@ def cmd_search(args, config) -> int:
 def cmd_simulator(args, config) -> int:
     from .simulator import Simulator, seed
 
+    if args.reset:
+        from .simulator.persistence import default_state_path, reset_simulator
+
+        path = default_state_path()
+        done = "deleted" if reset_simulator(path) else "was already empty"
+        print(f"The simulated Chorus Pro of the commands run without --simulator-url starts again from its seed "
+              f"({path} {done}).")
+        return EXIT_OK
     # SIGTERM (docker stop, a test terminating the process) stops the server like Ctrl-C
     signal.signal(signal.SIGTERM, _raise_interrupt)
     simulator = Simulator(**_simulator_options(args))
@@ -410,6 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulator.add_argument("--port", type=int, default=8085, help="port (default 8085; 0 picks a free one)")
     simulator.add_argument("--step-seconds", type=float, metavar="SECONDS",
                            help="seconds between two automatic status changes of a deposited invoice")
+    simulator.add_argument("--reset", action="store_true",
+                           help="do not serve: forget the simulated Chorus Pro that the commands run without "
+                                "--simulator-url keep between runs (invoices, statuses), then exit")
     simulator.set_defaults(handler=cmd_simulator, needs_config=False)
     return parser
 
@@ -445,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = build_config(args) if getattr(args, "needs_config", True) else None
-        return args.handler(args, config)
+        with simulated_platform(config) as simulator:
+            args.simulator = simulator
+            return args.handler(args, config)
     except ChorusProError as error:
         if args.verbose:
             traceback.print_exc()

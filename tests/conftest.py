@@ -91,6 +91,14 @@ def pinned_simulation_start(monkeypatch):
     return SIMULATION_START
 
 
+@pytest.fixture(autouse=True)
+def private_cache_dir(monkeypatch, tmp_path):
+    """The chorus-pro command keeps its simulated Chorus Pro in the user's cache directory: each test has its own."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
 @pytest.fixture
 def sim():
     """A fresh seeded simulator, its clock at SIMULATION_START."""

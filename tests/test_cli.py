@@ -277,6 +277,24 @@ def test_submit_status_and_search_in_data_mode(cli, tmp_path):
     assert len(lines) == 1 and lines[0].split()[0] == str(invoice_id)
 
 
+def test_submit_status_search_without_a_server_keep_one_simulated_platform(tmp_path):
+    # each command is its own process: the in-process simulator is kept in the user's cache directory
+    env = clean_env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    result = run_cli("submit", write_invoice(tmp_path, number="CLI-KEPT-0001"), env=env)
+    assert result.returncode == 0, result.stderr
+    invoice_id = re.search(r"Chorus Pro invoice id:\s+(\d+)", result.stdout).group(1)
+
+    history = run_cli("status", invoice_id, env=env)
+    assert history.returncode == 0, history.stderr
+    assert re.search(r"Invoice number:\s+CLI-KEPT-0001", history.stdout)
+    found = run_cli("search", "--number", "CLI-KEPT-0001", env=env)
+    assert [line.split()[0] for line in found.stdout.splitlines() if "CLI-KEPT-0001" in line] == [invoice_id]
+
+    reset = run_cli("simulator", "--reset", env=env)
+    assert reset.returncode == 0 and "starts again from its seed" in reset.stdout
+    assert_clean_error(run_cli("status", invoice_id, env=env), 1, "Chorus Pro refused")
+
+
 def test_submit_the_example_with_a_pdf(cli, tmp_path):
     shutil.copy(EXAMPLE, tmp_path / "example.json")
     (tmp_path / "facture.pdf").write_bytes(minimal_pdf())
