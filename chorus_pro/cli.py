@@ -34,6 +34,7 @@ from .errors import (
     ChorusProError,
     ConfigurationError,
     DocumentValidationError,
+    DuplicateInvoiceError,
     OutcomeUnknownError,
     ProtocolError,
     TransientError,
@@ -228,8 +229,11 @@ def cmd_submit(args, config) -> int:
             supplier_id = _supplier_structure_id(client, invoice.supplier.siret)
         if fill_bank_account:
             invoice.bank_account_id = _single_bank_account(client, supplier_id)
-        progress(f"Sending to Chorus Pro ({'PDF upload, then ' if invoice.main_pdf else ''}deposit)...")
-        result = client.send_invoice(invoice, supplier_structure_id=supplier_id, mode=mode)
+        steps = ("search of the number, " if not args.allow_duplicate else "") + \
+            ("PDF upload, " if invoice.main_pdf else "") + "deposit"
+        progress(f"Sending to Chorus Pro ({steps})...")
+        result = client.send_invoice(invoice, supplier_structure_id=supplier_id, mode=mode,
+                                     refuse_duplicate=not args.allow_duplicate)
     finally:
         client.close()
     progress("Done.")
@@ -416,6 +420,9 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--attach", metavar="FILE", nargs="+", help="supporting documents")
     submit.add_argument("--mode", choices=["data", "pdf"],
                         help="SAISIE_API (data) or DEPOT_PDF_API (pdf); default: pdf when a PDF is given")
+    submit.add_argument("--allow-duplicate", action="store_true",
+                        help="send even when Chorus Pro already has an invoice with this number (by default "
+                             "the number is searched first and the sending refused)")
     submit.set_defaults(handler=cmd_submit)
 
     status = commands.add_parser("status", help="status history of an invoice")
@@ -444,7 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
 def exit_code(error: BaseException) -> int:
     from .invoice_json import InvoiceFileError
 
-    if isinstance(error, (ConfigurationError, DocumentValidationError, InvoiceFileError, UsageError)):
+    if isinstance(error, (ConfigurationError, DocumentValidationError, DuplicateInvoiceError, InvoiceFileError,
+                          UsageError)):
         return EXIT_USAGE
     if isinstance(error, (OutcomeUnknownError, TransientError, ProtocolError)):
         return EXIT_TRANSIENT
@@ -461,6 +469,11 @@ def _error_message(error: ChorusProError) -> str:
         message += f": {error.detail}"
     if isinstance(error, InvoiceFileError):
         message = f"invalid invoice file: {message}"
+    if isinstance(error, DuplicateInvoiceError):
+        message += (f"; see it with 'chorus-pro status {error.invoice_id}', give the new invoice its own "
+                    "number, or send it again on purpose with --allow-duplicate")
+    if isinstance(error, OutcomeUnknownError) and error.reference:
+        message += f"; first run: chorus-pro search --number {error.reference}"
     return message
 
 

@@ -31,6 +31,7 @@ from .errors import (
     BusinessError,
     ChorusProError,
     ConfigurationError,
+    DuplicateInvoiceError,
     OutcomeUnknownError,
     ProtocolError,
     TransientError,
@@ -683,17 +684,24 @@ class ChorusProClient:
         return max(matches, key=lambda s: (s.deposit_date or date.min, s.invoice_id))
 
     def send_invoice(self, invoice: Invoice, *, supplier_structure_id: int,
-                     mode: DepositMode = DepositMode.PDF) -> SubmitResult:
+                     mode: DepositMode = DepositMode.PDF, refuse_duplicate: bool = False) -> SubmitResult:
         """Validate, upload the PDF and attachments, then ``soumettre`` (or the works deposit).
 
-        Nothing is uploaded when validation fails.  A lost answer of the final
-        deposit raises OutcomeUnknownError: call :meth:`find_supplier_invoice`
-        (``include_works=True`` for works cadres) before sending again.
+        Nothing is uploaded when validation fails.  With ``refuse_duplicate``, one search
+        by invoice number comes first and :class:`DuplicateInvoiceError` (with the existing
+        Chorus Pro id) stops the sending when the number is already there, not deleted.
+        A lost answer of the final deposit raises OutcomeUnknownError: call
+        :meth:`find_supplier_invoice` (``include_works=True`` for works cadres) before
+        sending again.
         """
         from .documents import build_submit_payload, validate_invoice
 
         works = invoice.cadre.is_works
         validate_invoice(invoice, operation="works" if works else "soumettre", mode=mode)
+        if refuse_duplicate:
+            existing = self.find_supplier_invoice(invoice.number)
+            if existing is not None:
+                raise DuplicateInvoiceError(existing.invoice_number, existing.invoice_id, existing.status)
         files = ([invoice.main_pdf] if invoice.main_pdf is not None else []) + list(invoice.attachments)
         uploaded = [self._upload_before_deposit(f, invoice.number) for f in files]
         main_id = uploaded.pop(0) if invoice.main_pdf is not None else None

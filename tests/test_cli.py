@@ -295,6 +295,22 @@ def test_submit_status_search_without_a_server_keep_one_simulated_platform(tmp_p
     assert_clean_error(run_cli("status", invoice_id, env=env), 1, "Chorus Pro refused")
 
 
+def test_submit_refuses_a_number_already_on_chorus_pro(cli, tmp_path):
+    path = write_invoice(tmp_path, number="CLI-DUP-0001")
+    first = cli("submit", path)
+    assert first.returncode == 0, first.stderr
+    invoice_id = re.search(r"Chorus Pro invoice id:\s+(\d+)", first.stdout).group(1)
+
+    again = cli("submit", path)
+    assert_clean_error(again, 2, f"Invoice CLI-DUP-0001 is already on Chorus Pro (Chorus Pro id {invoice_id}")
+    assert "--allow-duplicate" in again.stderr and "Done." not in again.stderr
+
+    forced = cli("submit", path, "--allow-duplicate")
+    assert forced.returncode == 0, forced.stderr
+    found = cli("search", "--number", "CLI-DUP-0001")
+    assert len([line for line in found.stdout.splitlines() if "CLI-DUP-0001" in line]) == 2
+
+
 def test_submit_the_example_with_a_pdf(cli, tmp_path):
     shutil.copy(EXAMPLE, tmp_path / "example.json")
     (tmp_path / "facture.pdf").write_bytes(minimal_pdf())

@@ -17,7 +17,7 @@ from chorus_pro import auth
 from chorus_pro.client import ChorusProClient, StructureInactiveError, StructureNotFoundError
 from chorus_pro.config import ChorusConfig
 from chorus_pro.documents import Attachment, DepositMode
-from chorus_pro.errors import BusinessError, DocumentValidationError
+from chorus_pro.errors import BusinessError, DocumentValidationError, DuplicateInvoiceError
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.simulator import Simulator, seed
 from chorus_pro.statuses import Cadre
@@ -242,3 +242,18 @@ def test_the_client_takes_today_from_the_simulator(sim, client, pinned_simulatio
     sim.advance(14.5 * 3600)
     assert client.now() == sim.now()
     assert client.today() == (pinned_simulation_start + timedelta(days=1)).date()
+
+
+def test_refuse_duplicate_searches_the_number_before_anything_is_sent(sim, client, make_invoice):
+    invoice = make_invoice(number="FA-DUP-0001")
+    first = client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id, refuse_duplicate=True)
+    with pytest.raises(DuplicateInvoiceError) as caught:
+        client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id, refuse_duplicate=True)
+    assert (caught.value.invoice_id, caught.value.status) == (first.invoice_id, "DEPOSEE")
+    assert f"Chorus Pro id {first.invoice_id}" in caught.value.message_en
+    assert sim.deposit_count("FA-DUP-0001") == 1
+    assert sim.stats.by_operation["factures/v1/rechercher/fournisseur"] == 2
+    assert sim.stats.by_operation["transverses/v1/ajouter/fichier"] == 1  # the refused one uploaded nothing
+    # on purpose: sent again without the check
+    client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id)
+    assert sim.deposit_count("FA-DUP-0001") == 2
