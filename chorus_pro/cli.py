@@ -12,7 +12,9 @@ user's cache directory (:mod:`chorus_pro.simulator.persistence`).
 Exit codes: 0 success; 1 Chorus Pro refused something (business or
 authentication failure, failed setup step); 2 usage, configuration or input
 error (nothing was sent); 3 transient failure or unknown outcome (try again
-later; after a deposit, search the invoice before sending it again).
+later; after a deposit, search the invoice before sending it again), which
+includes Ctrl-C or SIGTERM while a deposit is on its way; 130 interrupted before
+anything was deposited.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .errors import (
     OutcomeUnknownError,
     ProtocolError,
     TransientError,
+    WriteInterrupted,
 )
 from .results import ReferenceRequirement
 from .siret import compact_siret, siret_problem
@@ -317,8 +320,6 @@ def cmd_simulator(args, config) -> int:
         print(f"The simulated Chorus Pro of the commands run without --simulator-url starts again from its seed "
               f"({path} {done}).")
         return EXIT_OK
-    # SIGTERM (docker stop, a test terminating the process) stops the server like Ctrl-C
-    signal.signal(signal.SIGTERM, _raise_interrupt)
     simulator = Simulator(**_simulator_options(args))
     try:
         with _simulator_server(simulator, args.host, args.port) as server:
@@ -369,6 +370,21 @@ def _simulator_options(args) -> dict:
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (kill, docker stop, a service manager) interrupts a command like Ctrl-C does, so that
+    it ends the same way: the simulator server stops, a deposit in flight is reported."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread: signals stay as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _wait_forever() -> None:
@@ -483,6 +499,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with _sigterm_as_interrupt():
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         config = build_config(args) if getattr(args, "needs_config", True) else None
         with simulated_platform(config) as simulator:
@@ -493,6 +514,11 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"error: {_error_message(error)}", file=sys.stderr)
         return exit_code(error)
+    except WriteInterrupted as interrupted:
+        # the deposit had left: Chorus Pro may have it, exactly as when its answer is lost
+        print(f"error: interrupted while Chorus Pro was answering: {_error_message(interrupted.outcome)}",
+              file=sys.stderr)
+        return exit_code(interrupted.outcome)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

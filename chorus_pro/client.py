@@ -35,6 +35,7 @@ from .errors import (
     OutcomeUnknownError,
     ProtocolError,
     TransientError,
+    WriteInterrupted,
 )
 from .results import (
     BankAccount,
@@ -248,6 +249,16 @@ class ChorusProClient:
             token = self._token()
         except TransientError as exc:  # nothing sent yet
             raise _Retryable(exc) from None
+        try:
+            return self._exchange(api, op, url, method, payload, token, write, reference)
+        except KeyboardInterrupt:
+            if write:
+                # interrupted once the request was handed over: Chorus Pro may have received it
+                raise WriteInterrupted(OutcomeUnknownError(op, reference, "interrupted")) from None
+            raise
+
+    def _exchange(self, api: str, op: str, url: str, method: str, payload: bytes | None, token: str, write: bool,
+                  reference: str | None) -> dict:
         try:
             response = self._send(method, url, payload, token, op)
         except requests.exceptions.RequestException as exc:
@@ -651,6 +662,8 @@ class ChorusProClient:
         """
         try:
             return self.upload_file(attachment).attachment_id
+        except WriteInterrupted:
+            raise KeyboardInterrupt from None  # a plain interruption: the invoice was not deposited
         except OutcomeUnknownError:
             raise TransientError(
                 f"The upload of {attachment.name} (transverses/v1/ajouter/fichier) was not confirmed; invoice "

@@ -107,6 +107,19 @@ class OutcomeUnknownError(ChorusProError):
         super().__init__(en, fr)
 
 
+class WriteInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM made a KeyboardInterrupt) while a write was on its way to Chorus Pro.
+
+    Still a KeyboardInterrupt, so the program stops as asked.  Chorus Pro may have
+    received and processed the write: ``outcome`` is the :class:`OutcomeUnknownError`
+    to report, and the document must be searched before it is sent again.
+    """
+
+    def __init__(self, outcome: OutcomeUnknownError):
+        super().__init__(outcome.message_en)
+        self.outcome = outcome
+
+
 class DuplicateInvoiceError(ChorusProError):
     """The invoice number is already on Chorus Pro (a deposit that is not deleted); nothing was sent."""
 

@@ -8,10 +8,12 @@ import os
 import queue
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -309,6 +311,49 @@ def test_submit_refuses_a_number_already_on_chorus_pro(cli, tmp_path):
     assert forced.returncode == 0, forced.stderr
     found = cli("search", "--number", "CLI-DUP-0001")
     assert len([line for line in found.stdout.splitlines() if "CLI-DUP-0001" in line]) == 2
+
+
+def wait_until(condition, what: str, step: float = 0.05):
+    for _ in range(int(TIMEOUT / step)):
+        if condition():
+            return
+        time.sleep(step)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def simulator_operation_count(simulator, operation: str) -> int:
+    return requests.get(simulator.url + "/_simulator/stats", timeout=TIMEOUT).json()["by_operation"].get(operation, 0)
+
+
+def simulator_deposit_numbers(simulator) -> list[str]:
+    return [d["invoice_number"] for d in requests.get(simulator.url + "/_simulator/deposits", timeout=TIMEOUT).json()]
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_deposit_is_an_unknown_outcome(simulator, tmp_path, signal_number):
+    soumettre = "factures/v1/soumettre"
+    number = f"CLI-INTERRUPTED-{int(signal_number)}"
+    sent_before = simulator_operation_count(simulator, soumettre)
+    # the deposit is held 2 s on the platform's side, then processed
+    fault = {"kind": "delay", "operation": soumettre, "seconds": 2}
+    assert requests.post(simulator.url + "/_simulator/faults", json=fault, timeout=TIMEOUT).status_code == 200
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chorus_pro", "--simulator-url", simulator.url, "submit",
+         str(write_invoice(tmp_path, number=number))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=clean_env(), cwd=REPO)
+    try:
+        wait_until(lambda: simulator_operation_count(simulator, soumettre) > sent_before, "the deposit to arrive")
+        process.send_signal(signal_number)
+        _out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 3, err
+    assert "error: interrupted while Chorus Pro was answering" in err, err
+    assert f"chorus-pro search --number {number}" in err and "Traceback" not in err
+    # Chorus Pro did receive it: sending it again blindly would have made a duplicate
+    wait_until(lambda: number in simulator_deposit_numbers(simulator), "the deposit to be processed")
 
 
 def test_submit_the_example_with_a_pdf(cli, tmp_path):
