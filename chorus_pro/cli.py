@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
+import functools
 import logging
 import os
 import signal
+import stat
 import sys
 import time
 import traceback
 from dataclasses import replace
 
 from . import __version__
-from .config import ENV_VARS, ChorusConfig, Environment, parse_environment
+from .config import ENV_VARS, ChorusConfig, Environment, parse_environment, secret_values
 from .errors import (
     BusinessError,
     ChorusProError,
@@ -102,6 +105,9 @@ def build_config(args, environ=None) -> ChorusConfig:
     """Config file, then ``CHORUS_PRO_*`` variables, then ``--env`` / ``--simulator-url``."""
     environ = os.environ if environ is None else environ
     base = ChorusConfig.from_file(args.config) if args.config else ChorusConfig()
+    if args.config and secret_values(base) and _readable_by_others(args.config):
+        print(f"warning: {args.config} holds Chorus Pro secrets and other users of this machine can read it: "
+              f"run chmod 600 {args.config}", file=sys.stderr)
     config = ChorusConfig.from_env(environ, base)
     changes = {}
     if args.env:
@@ -112,6 +118,13 @@ def build_config(args, environ=None) -> ChorusConfig:
     if args.simulator_url and config.environment is not Environment.SIMULATION:
         raise UsageError("--simulator-url only applies to the simulation environment (--env simulation)")
     return config.with_simulation_defaults()
+
+
+def _readable_by_others(path: str) -> bool:
+    try:
+        return bool(os.stat(path).st_mode & (stat.S_IRGRP | stat.S_IROTH))
+    except OSError:
+        return False
 
 
 def make_client(config: ChorusConfig, simulator=None):
@@ -206,7 +219,7 @@ def cmd_submit(args, config) -> int:
 
     invoice = load_invoice(args.file)
     if args.pdf:
-        invoice.main_pdf = read_attachment(args.pdf, "application/pdf")
+        invoice.main_pdf = read_attachment(args.pdf, "application/pdf", option="--pdf")
     invoice.attachments.extend(read_attachment(path) for path in args.attach or ())
     if args.mode:
         mode = DepositMode.PDF if args.mode == "pdf" else DepositMode.DATA
@@ -351,12 +364,19 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 def _simulator_server(simulator, host: str, port: int):
     from .simulator import SimulatorServer
 
-    if host in LOOPBACK_HOSTS:
-        return SimulatorServer(simulator, host=host, port=port)
-    # only meant for a container network (docker compose), where other containers must reach it
-    print(f"warning: the simulator listens on {host}, not only on this machine: use this inside a container "
-          "network only", file=sys.stderr, flush=True)
-    return SimulatorServer(simulator, host=host, port=port, allow_any_host=True)
+    loopback = host in LOOPBACK_HOSTS
+    if not loopback:
+        # only meant for a container network (docker compose), where other containers must reach it
+        print(f"warning: the simulator listens on {host}, not only on this machine: use this inside a container "
+              "network only", file=sys.stderr, flush=True)
+    try:
+        return SimulatorServer(simulator, host=host, port=port, allow_any_host=not loopback)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} is already in use on {host}: choose another --port, or stop the "
+                             "program that listens on it") from None
+        raise UsageError(f"cannot listen on {host} port {port} ({exc.strerror or exc}): check --host and "
+                         "--port") from None
 
 
 def _simulator_options(args) -> dict:
@@ -402,6 +422,46 @@ def _checked_siret(value: str) -> str:
 
 
 # -- parser ------------------------------------------------------------------------------------------
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed: give a number of at least 1")
+    return value
+
+
+def port_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: give a number from 1 to 65535")
+    return value
+
+
+def invoice_status(text: str) -> str:
+    from .statuses import INVOICE_STATUS_LABELS, WORKS_STATUS_LABELS
+
+    code = text.strip().upper()
+    known = {**INVOICE_STATUS_LABELS, **WORKS_STATUS_LABELS}
+    if code not in known:
+        raise argparse.ArgumentTypeError(f"unknown status {text!r}; choose one of {', '.join(sorted(known))}")
+    return code
+
+
+def _add_global_options(parser: argparse.ArgumentParser, **default) -> None:
+    parser.add_argument("--env", choices=[e.value for e in Environment],
+                        help="Chorus Pro environment (default: CHORUS_PRO_ENV, else simulation)", **default)
+    parser.add_argument("--config", metavar="FILE.json",
+                        help="JSON file whose keys are the settings (environment, piste_client_id, "
+                             "piste_client_secret, tech_login, tech_password, simulator_url, timeouts)", **default)
+    parser.add_argument("--simulator-url", metavar="URL",
+                        help="simulation only: a simulator served by 'chorus-pro simulator' "
+                             "(default: CHORUS_PRO_SIMULATOR_URL, else an in-process simulator)", **default)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP calls and show tracebacks",
+                        **default)
+
+
 def build_parser() -> argparse.ArgumentParser:
     env_help = ", ".join(f"{var} ({name.replace('_', ' ')})" for name, var in ENV_VARS.items())
     parser = argparse.ArgumentParser(
@@ -411,26 +471,23 @@ def build_parser() -> argparse.ArgumentParser:
                "Exit codes: 0 ok, 1 refused by Chorus Pro, 2 usage/configuration error, "
                "3 transient failure or unknown outcome.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--env", choices=[e.value for e in Environment],
-                        help="Chorus Pro environment (default: CHORUS_PRO_ENV, else simulation)")
-    parser.add_argument("--config", metavar="FILE.json",
-                        help="JSON file whose keys are the settings (environment, piste_client_id, "
-                             "piste_client_secret, tech_login, tech_password, simulator_url, timeouts)")
-    parser.add_argument("--simulator-url", metavar="URL",
-                        help="simulation only: a simulator served by 'chorus-pro simulator' "
-                             "(default: CHORUS_PRO_SIMULATOR_URL, else an in-process simulator)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP calls and show tracebacks")
+    _add_global_options(parser)
+    # the same options after the subcommand ("chorus-pro status 12 -v"); there, an absent option
+    # leaves the value given before the subcommand
+    after_command = argparse.ArgumentParser(add_help=False)
+    _add_global_options(after_command, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_command = functools.partial(commands.add_parser, parents=[after_command])
 
-    doctor = commands.add_parser("doctor", help="check the connection setup step by step (report in French)")
+    doctor = add_command("doctor", help="check the connection setup step by step (report in French)")
     doctor.add_argument("--siret", help="SIRET of your company, which must be attached to the technical account")
     doctor.set_defaults(handler=cmd_doctor)
 
-    structure = commands.add_parser("structure", help="show a buyer: required references and services")
+    structure = add_command("structure", help="show a buyer: required references and services")
     structure.add_argument("siret", metavar="SIRET")
     structure.set_defaults(handler=cmd_structure)
 
-    submit = commands.add_parser("submit", help="validate and send an invoice described in a JSON file")
+    submit = add_command("submit", help="validate and send an invoice described in a JSON file")
     submit.add_argument("file", metavar="FILE.json", help="the invoice (format: see the README)")
     submit.add_argument("--pdf", metavar="FILE", help="the invoice PDF (overrides 'pdf' in the JSON file)")
     submit.add_argument("--attach", metavar="FILE", nargs="+", help="supporting documents")
@@ -441,20 +498,21 @@ def build_parser() -> argparse.ArgumentParser:
                              "the number is searched first and the sending refused)")
     submit.set_defaults(handler=cmd_submit)
 
-    status = commands.add_parser("status", help="status history of an invoice")
-    status.add_argument("invoice_id", metavar="ID", type=int, help="Chorus Pro invoice id (printed by submit)")
+    status = add_command("status", help="status history of an invoice")
+    status.add_argument("invoice_id", metavar="ID", type=positive_int,
+                        help="Chorus Pro invoice id (printed by submit)")
     status.set_defaults(handler=cmd_status)
 
-    search = commands.add_parser("search", help="search your invoices on Chorus Pro")
+    search = add_command("search", help="search your invoices on Chorus Pro")
     search.add_argument("--number", help="your invoice number")
-    search.add_argument("--status", help="a status code, e.g. MISE_A_DISPOSITION")
-    search.add_argument("--limit", type=int, default=50, help="at most this many lines (default 50)")
+    search.add_argument("--status", type=invoice_status, help="a status code, e.g. MISE_A_DISPOSITION")
+    search.add_argument("--limit", type=positive_int, default=50, help="at most this many lines (default 50)")
     search.set_defaults(handler=cmd_search)
 
-    simulator = commands.add_parser("simulator", help="serve the Chorus Pro simulator over HTTP until Ctrl-C")
+    simulator = add_command("simulator", help="serve the Chorus Pro simulator over HTTP until Ctrl-C")
     simulator.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)")
-    simulator.add_argument("--port", type=int, default=8085, help="port (default 8085; 0 picks a free one)")
+    simulator.add_argument("--port", type=port_number, default=8085, help="port, 1 to 65535 (default 8085)")
     simulator.add_argument("--step-seconds", type=float, metavar="SECONDS",
                            help="seconds between two automatic status changes of a deposited invoice")
     simulator.add_argument("--reset", action="store_true",
@@ -483,7 +541,7 @@ def _error_message(error: ChorusProError) -> str:
     message = error.message_en
     if isinstance(error, BusinessError) and error.detail and error.detail not in message:
         message += f": {error.detail}"
-    if isinstance(error, InvoiceFileError):
+    if isinstance(error, InvoiceFileError) and not (error.field or "").startswith("--"):
         message = f"invalid invoice file: {message}"
     if isinstance(error, DuplicateInvoiceError):
         message += (f"; see it with 'chorus-pro status {error.invoice_id}', give the new invoice its own "
