@@ -146,11 +146,12 @@ def simulated_platform(config: ChorusConfig | None):
 
 # -- commands --------------------------------------------------------------------------------------
 def cmd_doctor(args, config) -> int:
-    from .doctor import first_failure, format_report_fr, run_doctor
+    from .doctor import first_failure, format_conclusion_fr, format_step_fr, run_doctor
 
     siret = _checked_siret(args.siret) if args.siret else None
-    results = run_doctor(config, supplier_siret=siret, simulator=args.simulator)
-    print(format_report_fr(results))
+    results = run_doctor(config, supplier_siret=siret, simulator=args.simulator,
+                         on_result=lambda result: print(format_step_fr(result), flush=True))
+    print(format_conclusion_fr(results))
     failure = first_failure(results)
     if failure is None:
         return EXIT_OK
