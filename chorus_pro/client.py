@@ -26,7 +26,7 @@ import requests
 
 from . import auth
 from .config import ChorusConfig
-from .documents import Attachment, DepositMode, Invoice
+from .documents import Attachment, DepositMode, Invoice, prune_empty
 from .errors import (
     BusinessError,
     ChorusProError,
@@ -593,7 +593,7 @@ class ChorusProClient:
                          attachment_ids: list[int] | None = None) -> None:
         body = {"identifiantFactureCPP": invoice_id, "commentaire": comment,
                 "pieceJointeComplementaire": [{"pieceJointeComplementaireId": i} for i in attachment_ids or []]}
-        self.call("factures", "completer", body, write=True, reference=str(invoice_id))
+        self.call("factures", "completer", prune_empty(body), write=True, reference=str(invoice_id))
 
     def recycle_invoice(self, invoice_id: int, *, buyer_siret: str, service_code: str = "",
                         ej_number: str = "", market_number: str = "", comment: str = "") -> None:
@@ -604,7 +604,7 @@ class ChorusProClient:
             # singular ``reference`` here, unlike ``references`` on soumettre (reference §3.6)
             "reference": {"numeroBonCommande": ej_number, "numeroMarche": market_number},
         }
-        self.call("factures", "recycler", body, write=True, reference=str(invoice_id))
+        self.call("factures", "recycler", prune_empty(body), write=True, reference=str(invoice_id))
 
     def acknowledge_rejections(self, invoice_ids: list[int]) -> None:
         body = {"listeDemandePaiement": [{"idDemandePaiement": i} for i in invoice_ids]}

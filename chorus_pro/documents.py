@@ -542,13 +542,13 @@ def main_attachment_field(attachment_id: int, designation: str):
     return {"pieceJointePrincipaleDesignation": designation[:100], "pieceJointePrincipaleId": int(attachment_id)}
 
 
-def _prune(value):
+def prune_empty(value):
     """Drop empty optional fields (None, "", empty dicts and lists): Chorus Pro gets no nulls."""
     if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
+        pruned = {k: prune_empty(v) for k, v in value.items()}
         return {k: v for k, v in pruned.items() if v not in (None, "", {}, [])}
     if isinstance(value, list):
-        return [_prune(v) for v in value if v is not None]
+        return [prune_empty(v) for v in value if v is not None]
     return value
 
 
@@ -644,5 +644,5 @@ def build_submit_payload(invoice: Invoice, *, mode: DepositMode, supplier_struct
         raise ValueError(f"{len(attachment_ids or [])} attachment ids for {len(invoice.attachments)} attachments")
     if DepositMode(mode) is DepositMode.PDF and main_attachment_id is None:
         raise ValueError("DEPOT_PDF_API needs main_attachment_id (upload the PDF first)")
-    return _prune(build_common_body(invoice, mode=mode, supplier_structure_id=supplier_structure_id,
+    return prune_empty(build_common_body(invoice, mode=mode, supplier_structure_id=supplier_structure_id,
                                     main_attachment_id=main_attachment_id, attachment_ids=attachment_ids))

@@ -423,6 +423,20 @@ def test_recycle_and_correct_validator_bodies(mocked, client):
     assert correct == {"idFacture": 8, "identifiantStructure": "52345678800018", "typeIdentifiantStructure": "SIRET"}
 
 
+def test_recycle_and_complete_leave_out_the_empty_optional_fields(mocked, client):
+    ok = {"codeRetour": 0, "libelle": "GCU_MSG_01_000"}
+    mocked.post(url("factures/v1/recycler"), json=ok)
+    mocked.post(url("factures/v1/completer"), json=ok)
+    client.recycle_invoice(8, buyer_siret="21720001300019")
+    client.complete_invoice(8, comment="PV de réception joint")
+    client.complete_invoice(9, attachment_ids=[880001])
+    recycle = json.loads(calls_to(mocked, "factures/v1/recycler")[0].request.body)
+    assert recycle == {"identifiantFactureCPP": 8, "destinataire": {"codeDestinataire": "21720001300019"}}
+    with_comment, with_file = (json.loads(c.request.body) for c in calls_to(mocked, "factures/v1/completer"))
+    assert with_comment == {"identifiantFactureCPP": 8, "commentaire": "PV de réception joint"}
+    assert with_file == {"identifiantFactureCPP": 9, "pieceJointeComplementaire": [{"pieceJointeComplementaireId": 880001}]}
+
+
 # -- dates ------------------------------------------------------------------------------------------
 PLUS_ONE = timezone(timedelta(hours=1))
 
