@@ -26,6 +26,7 @@ import functools
 import logging
 import os
 import signal
+import socket
 import stat
 import sys
 import time
@@ -370,14 +371,31 @@ def _simulator_server(simulator, host: str, port: int):
         # only meant for a container network (docker compose), where other containers must reach it
         print(f"warning: the simulator listens on {host}, not only on this machine: use this inside a container "
               "network only", file=sys.stderr, flush=True)
+    # tried first: werkzeug 3 answers a busy port with its own message and sys.exit(1)
+    _check_can_listen(host, port)
     try:
         return SimulatorServer(simulator, host=host, port=port, allow_any_host=not loopback)
+    except (OSError, SystemExit) as exc:  # taken in between
+        raise _cannot_listen(host, port, exc) from None
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, protocol, _name, address = infos[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            probe.bind(address)
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} is already in use on {host}: choose another --port, or stop the "
-                             "program that listens on it") from None
-        raise UsageError(f"cannot listen on {host} port {port} ({exc.strerror or exc}): check --host and "
-                         "--port") from None
+        raise _cannot_listen(host, port, exc) from None
+
+
+def _cannot_listen(host: str, port: int, exc: BaseException) -> UsageError:
+    if isinstance(exc, SystemExit) or (isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE):
+        return UsageError(f"port {port} is already in use on {host}: choose another --port, or stop the program "
+                          "that listens on it")
+    return UsageError(f"cannot listen on {host} port {port} ({getattr(exc, 'strerror', None) or exc}): check "
+                      "--host and --port")
 
 
 def _simulator_options(args) -> dict:
