@@ -24,6 +24,12 @@ def version():
     return match.group(1)
 
 
+#: Every package the two test suites need beyond the runtime requirements, in this one place:
+#: ``pip install -e .[test]`` (README), ``.ci/run`` and the docker image install exactly this.
+#: websocket-client lets Odoo drive a browser for its tours when one is installed.
+TEST_REQUIREMENTS = ["pytest>=7", "jsonschema>=4", "responses>=0.20", "websocket-client>=1", "hypothesis>=6"]
+
+
 def requirements():
     lines = (line.split("#", 1)[0].strip() for line in read("requirements.txt").splitlines())
     return [line for line in lines if line]
@@ -43,7 +49,7 @@ setup(
     include_package_data=True,
     zip_safe=False,
     install_requires=requirements(),
-    extras_require={"test": ["pytest>=7", "jsonschema>=4", "hypothesis>=6"]},
+    extras_require={"test": TEST_REQUIREMENTS},
     entry_points={"console_scripts": ["chorus-pro = chorus_pro.cli:main", "ccag-travaux = ccag_travaux.cli:main"]},
     classifiers=[
         "Framework :: Odoo",

@@ -12,6 +12,7 @@ from .errors import (
     ChorusProError,
     ConfigurationError,
     DocumentValidationError,
+    DuplicateInvoiceError,
     OutcomeUnknownError,
     PisteCredentialsError,
     ProtocolError,
@@ -23,6 +24,6 @@ __version__ = "19.0.1.0.0"
 
 __all__ = [
     "ApiNotSubscribedError", "AuthenticationError", "BusinessError", "ChorusConfig", "ChorusProError",
-    "ConfigurationError", "DocumentValidationError", "Environment", "OutcomeUnknownError",
+    "ConfigurationError", "DocumentValidationError", "DuplicateInvoiceError", "Environment", "OutcomeUnknownError",
     "PisteCredentialsError", "ProtocolError", "TechnicalAccountError", "TransientError", "__version__",
 ]

@@ -20,7 +20,7 @@ import requests
 
 from .config import ChorusConfig
 from .errors import ConfigurationError, PisteCredentialsError, ProtocolError, TransientError
-from .transport import timeouts
+from .transport import NoCredentials, timeouts
 
 _logger = logging.getLogger("chorus_pro")
 
@@ -63,7 +63,7 @@ def request_token(config: ChorusConfig, session: requests.Session) -> tuple[str,
     try:
         # ``data=`` with a dict: requests URL-encodes each value (a secret may hold & or +)
         response = session.post(config.token_url, data=form, headers={"Accept": "application/json"},
-                                timeout=timeouts(config))
+                                auth=NoCredentials(), timeout=timeouts(config))
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
         raise ConfigurationError("The PISTE token URL is invalid: check simulator_url",
                                  "L'adresse du serveur d'authentification est invalide : vérifiez l'adresse du "

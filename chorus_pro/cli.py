@@ -5,33 +5,46 @@ Credentials come from the environment variables ``CHORUS_PRO_*`` (see
 never accepted as command-line arguments (other users of the machine could read
 them) and never printed.
 
+In the simulation environment without ``--simulator-url``, the simulated Chorus Pro
+runs in the command's process and is kept from one command to the next in the
+user's cache directory (:mod:`chorus_pro.simulator.persistence`).
+
 Exit codes: 0 success; 1 Chorus Pro refused something (business or
 authentication failure, failed setup step); 2 usage, configuration or input
 error (nothing was sent); 3 transient failure or unknown outcome (try again
-later; after a deposit, search the invoice before sending it again).
+later; after a deposit, search the invoice before sending it again), which
+includes Ctrl-C or SIGTERM while a deposit is on its way; 130 interrupted before
+anything was deposited.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import functools
 import logging
 import os
 import signal
+import socket
+import stat
 import sys
 import time
 import traceback
 from dataclasses import replace
 
 from . import __version__
-from .config import ENV_VARS, ChorusConfig, Environment, parse_environment
+from .config import ENV_VARS, ChorusConfig, Environment, parse_environment, secret_values
 from .errors import (
     BusinessError,
     ChorusProError,
     ConfigurationError,
     DocumentValidationError,
+    DuplicateInvoiceError,
     OutcomeUnknownError,
     ProtocolError,
     TransientError,
+    WriteInterrupted,
 )
 from .results import ReferenceRequirement
 from .siret import compact_siret, siret_problem
@@ -93,6 +106,9 @@ def build_config(args, environ=None) -> ChorusConfig:
     """Config file, then ``CHORUS_PRO_*`` variables, then ``--env`` / ``--simulator-url``."""
     environ = os.environ if environ is None else environ
     base = ChorusConfig.from_file(args.config) if args.config else ChorusConfig()
+    if args.config and secret_values(base) and _readable_by_others(args.config):
+        print(f"warning: {args.config} holds Chorus Pro secrets and other users of this machine can read it: "
+              f"run chmod 600 {args.config}", file=sys.stderr)
     config = ChorusConfig.from_env(environ, base)
     changes = {}
     if args.env:
@@ -105,19 +121,38 @@ def build_config(args, environ=None) -> ChorusConfig:
     return config.with_simulation_defaults()
 
 
-def make_client(config: ChorusConfig):
+def _readable_by_others(path: str) -> bool:
+    try:
+        return bool(os.stat(path).st_mode & (stat.S_IRGRP | stat.S_IROTH))
+    except OSError:
+        return False
+
+
+def make_client(config: ChorusConfig, simulator=None):
+    """A client of ``config``; ``simulator``: the in-process simulator of this command, if any."""
     from .client import ChorusProClient
 
-    return ChorusProClient(config.validate())
+    return ChorusProClient(config.validate(), simulator=simulator)
+
+
+def simulated_platform(config: ChorusConfig | None):
+    """The in-process simulator of this command, read from and saved to the user's cache directory,
+    when ``config`` runs the simulation in process; else nothing."""
+    if config is None or not config.in_process:
+        return contextlib.nullcontext(None)
+    from .simulator.persistence import default_state_path, kept_simulator
+
+    return kept_simulator(default_state_path())
 
 
 # -- commands --------------------------------------------------------------------------------------
 def cmd_doctor(args, config) -> int:
-    from .doctor import first_failure, format_report_fr, run_doctor
+    from .doctor import first_failure, format_conclusion_fr, format_step_fr, run_doctor
 
     siret = _checked_siret(args.siret) if args.siret else None
-    results = run_doctor(config, supplier_siret=siret)
-    print(format_report_fr(results))
+    results = run_doctor(config, supplier_siret=siret, simulator=args.simulator,
+                         on_result=lambda result: print(format_step_fr(result), flush=True))
+    print(format_conclusion_fr(results))
     failure = first_failure(results)
     if failure is None:
         return EXIT_OK
@@ -131,7 +166,7 @@ def cmd_doctor(args, config) -> int:
 
 def cmd_structure(args, config) -> int:
     siret = _checked_siret(args.siret)
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     try:
         found = client.find_structure(siret)
         details = client.get_structure(found.id)
@@ -186,7 +221,7 @@ def cmd_submit(args, config) -> int:
 
     invoice = load_invoice(args.file)
     if args.pdf:
-        invoice.main_pdf = read_attachment(args.pdf, "application/pdf")
+        invoice.main_pdf = read_attachment(args.pdf, "application/pdf", option="--pdf")
     invoice.attachments.extend(read_attachment(path) for path in args.attach or ())
     if args.mode:
         mode = DepositMode.PDF if args.mode == "pdf" else DepositMode.DATA
@@ -204,7 +239,7 @@ def cmd_submit(args, config) -> int:
         if issues:
             raise DocumentValidationError(issues) from None
 
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     try:
         supplier_id = invoice.supplier.structure_id
         if not supplier_id:
@@ -212,8 +247,11 @@ def cmd_submit(args, config) -> int:
             supplier_id = _supplier_structure_id(client, invoice.supplier.siret)
         if fill_bank_account:
             invoice.bank_account_id = _single_bank_account(client, supplier_id)
-        progress(f"Sending to Chorus Pro ({'PDF upload, then ' if invoice.main_pdf else ''}deposit)...")
-        result = client.send_invoice(invoice, supplier_structure_id=supplier_id, mode=mode)
+        steps = ("search of the number, " if not args.allow_duplicate else "") + \
+            ("PDF upload, " if invoice.main_pdf else "") + "deposit"
+        progress(f"Sending to Chorus Pro ({steps})...")
+        result = client.send_invoice(invoice, supplier_structure_id=supplier_id, mode=mode,
+                                     refuse_duplicate=not args.allow_duplicate)
     finally:
         client.close()
     progress("Done.")
@@ -249,7 +287,7 @@ def _single_bank_account(client, supplier_id: int) -> int | None:
 
 
 def cmd_status(args, config) -> int:
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     try:
         history = client.get_history(args.invoice_id)
     finally:
@@ -267,7 +305,7 @@ def cmd_status(args, config) -> int:
 
 
 def cmd_search(args, config) -> int:
-    client = make_client(config)
+    client = make_client(config, args.simulator)
     rows = []
     try:
         for summary in client.iter_supplier_invoices(invoice_number=args.number,
@@ -289,8 +327,14 @@ def cmd_search(args, config) -> int:
 def cmd_simulator(args, config) -> int:
     from .simulator import Simulator, seed
 
-    # SIGTERM (docker stop, a test terminating the process) stops the server like Ctrl-C
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    if args.reset:
+        from .simulator.persistence import default_state_path, reset_simulator
+
+        path = default_state_path()
+        done = "deleted" if reset_simulator(path) else "was already empty"
+        print(f"The simulated Chorus Pro of the commands run without --simulator-url starts again from its seed "
+              f"({path} {done}).")
+        return EXIT_OK
     simulator = Simulator(**_simulator_options(args))
     try:
         with _simulator_server(simulator, args.host, args.port) as server:
@@ -322,12 +366,36 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 def _simulator_server(simulator, host: str, port: int):
     from .simulator import SimulatorServer
 
-    if host in LOOPBACK_HOSTS:
-        return SimulatorServer(simulator, host=host, port=port)
-    # only meant for a container network (docker compose), where other containers must reach it
-    print(f"warning: the simulator listens on {host}, not only on this machine: use this inside a container "
-          "network only", file=sys.stderr, flush=True)
-    return SimulatorServer(simulator, host=host, port=port, allow_any_host=True)
+    loopback = host in LOOPBACK_HOSTS
+    if not loopback:
+        # only meant for a container network (docker compose), where other containers must reach it
+        print(f"warning: the simulator listens on {host}, not only on this machine: use this inside a container "
+              "network only", file=sys.stderr, flush=True)
+    # tried first: werkzeug 3 answers a busy port with its own message and sys.exit(1)
+    _check_can_listen(host, port)
+    try:
+        return SimulatorServer(simulator, host=host, port=port, allow_any_host=not loopback)
+    except (OSError, SystemExit) as exc:  # taken in between
+        raise _cannot_listen(host, port, exc) from None
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, protocol, _name, address = infos[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            probe.bind(address)
+    except OSError as exc:
+        raise _cannot_listen(host, port, exc) from None
+
+
+def _cannot_listen(host: str, port: int, exc: BaseException) -> UsageError:
+    if isinstance(exc, SystemExit) or (isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE):
+        return UsageError(f"port {port} is already in use on {host}: choose another --port, or stop the program "
+                          "that listens on it")
+    return UsageError(f"cannot listen on {host} port {port} ({getattr(exc, 'strerror', None) or exc}): check "
+                      "--host and --port")
 
 
 def _simulator_options(args) -> dict:
@@ -341,6 +409,21 @@ def _simulator_options(args) -> dict:
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (kill, docker stop, a service manager) interrupts a command like Ctrl-C does, so that
+    it ends the same way: the simulator server stops, a deposit in flight is reported."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread: signals stay as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _wait_forever() -> None:
@@ -358,6 +441,46 @@ def _checked_siret(value: str) -> str:
 
 
 # -- parser ------------------------------------------------------------------------------------------
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed: give a number of at least 1")
+    return value
+
+
+def port_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: give a number from 1 to 65535")
+    return value
+
+
+def invoice_status(text: str) -> str:
+    from .statuses import INVOICE_STATUS_LABELS, WORKS_STATUS_LABELS
+
+    code = text.strip().upper()
+    known = {**INVOICE_STATUS_LABELS, **WORKS_STATUS_LABELS}
+    if code not in known:
+        raise argparse.ArgumentTypeError(f"unknown status {text!r}; choose one of {', '.join(sorted(known))}")
+    return code
+
+
+def _add_global_options(parser: argparse.ArgumentParser, **default) -> None:
+    parser.add_argument("--env", choices=[e.value for e in Environment],
+                        help="Chorus Pro environment (default: CHORUS_PRO_ENV, else simulation)", **default)
+    parser.add_argument("--config", metavar="FILE.json",
+                        help="JSON file whose keys are the settings (environment, piste_client_id, "
+                             "piste_client_secret, tech_login, tech_password, simulator_url, timeouts)", **default)
+    parser.add_argument("--simulator-url", metavar="URL",
+                        help="simulation only: a simulator served by 'chorus-pro simulator' "
+                             "(default: CHORUS_PRO_SIMULATOR_URL, else an in-process simulator)", **default)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP calls and show tracebacks",
+                        **default)
+
+
 def build_parser() -> argparse.ArgumentParser:
     env_help = ", ".join(f"{var} ({name.replace('_', ' ')})" for name, var in ENV_VARS.items())
     parser = argparse.ArgumentParser(
@@ -367,49 +490,53 @@ def build_parser() -> argparse.ArgumentParser:
                "Exit codes: 0 ok, 1 refused by Chorus Pro, 2 usage/configuration error, "
                "3 transient failure or unknown outcome.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--env", choices=[e.value for e in Environment],
-                        help="Chorus Pro environment (default: CHORUS_PRO_ENV, else simulation)")
-    parser.add_argument("--config", metavar="FILE.json",
-                        help="JSON file whose keys are the settings (environment, piste_client_id, "
-                             "piste_client_secret, tech_login, tech_password, simulator_url, timeouts)")
-    parser.add_argument("--simulator-url", metavar="URL",
-                        help="simulation only: a simulator served by 'chorus-pro simulator' "
-                             "(default: CHORUS_PRO_SIMULATOR_URL, else an in-process simulator)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP calls and show tracebacks")
+    _add_global_options(parser)
+    # the same options after the subcommand ("chorus-pro status 12 -v"); there, an absent option
+    # leaves the value given before the subcommand
+    after_command = argparse.ArgumentParser(add_help=False)
+    _add_global_options(after_command, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_command = functools.partial(commands.add_parser, parents=[after_command])
 
-    doctor = commands.add_parser("doctor", help="check the connection setup step by step (report in French)")
+    doctor = add_command("doctor", help="check the connection setup step by step (report in French)")
     doctor.add_argument("--siret", help="SIRET of your company, which must be attached to the technical account")
     doctor.set_defaults(handler=cmd_doctor)
 
-    structure = commands.add_parser("structure", help="show a buyer: required references and services")
+    structure = add_command("structure", help="show a buyer: required references and services")
     structure.add_argument("siret", metavar="SIRET")
     structure.set_defaults(handler=cmd_structure)
 
-    submit = commands.add_parser("submit", help="validate and send an invoice described in a JSON file")
+    submit = add_command("submit", help="validate and send an invoice described in a JSON file")
     submit.add_argument("file", metavar="FILE.json", help="the invoice (format: see the README)")
     submit.add_argument("--pdf", metavar="FILE", help="the invoice PDF (overrides 'pdf' in the JSON file)")
     submit.add_argument("--attach", metavar="FILE", nargs="+", help="supporting documents")
     submit.add_argument("--mode", choices=["data", "pdf"],
                         help="SAISIE_API (data) or DEPOT_PDF_API (pdf); default: pdf when a PDF is given")
+    submit.add_argument("--allow-duplicate", action="store_true",
+                        help="send even when Chorus Pro already has an invoice with this number (by default "
+                             "the number is searched first and the sending refused)")
     submit.set_defaults(handler=cmd_submit)
 
-    status = commands.add_parser("status", help="status history of an invoice")
-    status.add_argument("invoice_id", metavar="ID", type=int, help="Chorus Pro invoice id (printed by submit)")
+    status = add_command("status", help="status history of an invoice")
+    status.add_argument("invoice_id", metavar="ID", type=positive_int,
+                        help="Chorus Pro invoice id (printed by submit)")
     status.set_defaults(handler=cmd_status)
 
-    search = commands.add_parser("search", help="search your invoices on Chorus Pro")
+    search = add_command("search", help="search your invoices on Chorus Pro")
     search.add_argument("--number", help="your invoice number")
-    search.add_argument("--status", help="a status code, e.g. MISE_A_DISPOSITION")
-    search.add_argument("--limit", type=int, default=50, help="at most this many lines (default 50)")
+    search.add_argument("--status", type=invoice_status, help="a status code, e.g. MISE_A_DISPOSITION")
+    search.add_argument("--limit", type=positive_int, default=50, help="at most this many lines (default 50)")
     search.set_defaults(handler=cmd_search)
 
-    simulator = commands.add_parser("simulator", help="serve the Chorus Pro simulator over HTTP until Ctrl-C")
+    simulator = add_command("simulator", help="serve the Chorus Pro simulator over HTTP until Ctrl-C")
     simulator.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container network)")
-    simulator.add_argument("--port", type=int, default=8085, help="port (default 8085; 0 picks a free one)")
+    simulator.add_argument("--port", type=port_number, default=8085, help="port, 1 to 65535 (default 8085)")
     simulator.add_argument("--step-seconds", type=float, metavar="SECONDS",
                            help="seconds between two automatic status changes of a deposited invoice")
+    simulator.add_argument("--reset", action="store_true",
+                           help="do not serve: forget the simulated Chorus Pro that the commands run without "
+                                "--simulator-url keep between runs (invoices, statuses), then exit")
     simulator.set_defaults(handler=cmd_simulator, needs_config=False)
     return parser
 
@@ -417,7 +544,8 @@ def build_parser() -> argparse.ArgumentParser:
 def exit_code(error: BaseException) -> int:
     from .invoice_json import InvoiceFileError
 
-    if isinstance(error, (ConfigurationError, DocumentValidationError, InvoiceFileError, UsageError)):
+    if isinstance(error, (ConfigurationError, DocumentValidationError, DuplicateInvoiceError, InvoiceFileError,
+                          UsageError)):
         return EXIT_USAGE
     if isinstance(error, (OutcomeUnknownError, TransientError, ProtocolError)):
         return EXIT_TRANSIENT
@@ -432,8 +560,13 @@ def _error_message(error: ChorusProError) -> str:
     message = error.message_en
     if isinstance(error, BusinessError) and error.detail and error.detail not in message:
         message += f": {error.detail}"
-    if isinstance(error, InvoiceFileError):
+    if isinstance(error, InvoiceFileError) and not (error.field or "").startswith("--"):
         message = f"invalid invoice file: {message}"
+    if isinstance(error, DuplicateInvoiceError):
+        message += (f"; see it with 'chorus-pro status {error.invoice_id}', give the new invoice its own "
+                    "number, or send it again on purpose with --allow-duplicate")
+    if isinstance(error, OutcomeUnknownError) and error.reference:
+        message += f"; first run: chorus-pro search --number {error.reference}"
     return message
 
 
@@ -443,14 +576,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with _sigterm_as_interrupt():
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         config = build_config(args) if getattr(args, "needs_config", True) else None
-        return args.handler(args, config)
+        with simulated_platform(config) as simulator:
+            args.simulator = simulator
+            return args.handler(args, config)
     except ChorusProError as error:
         if args.verbose:
             traceback.print_exc()
         print(f"error: {_error_message(error)}", file=sys.stderr)
         return exit_code(error)
+    except WriteInterrupted as interrupted:
+        # the deposit had left: Chorus Pro may have it, exactly as when its answer is lost
+        print(f"error: interrupted while Chorus Pro was answering: {_error_message(interrupted.outcome)}",
+              file=sys.stderr)
+        return exit_code(interrupted.outcome)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

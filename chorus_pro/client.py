@@ -26,14 +26,16 @@ import requests
 
 from . import auth
 from .config import ChorusConfig
-from .documents import Attachment, DepositMode, Invoice
+from .documents import Attachment, DepositMode, Invoice, prune_empty
 from .errors import (
     BusinessError,
     ChorusProError,
     ConfigurationError,
+    DuplicateInvoiceError,
     OutcomeUnknownError,
     ProtocolError,
     TransientError,
+    WriteInterrupted,
 )
 from .results import (
     BankAccount,
@@ -57,6 +59,7 @@ from .results import (
     WorksInvoiceSummary,
 )
 from .transport import (
+    BearerToken,
     backoff_delay,
     build_session,
     classify_auth_failure,
@@ -167,14 +170,18 @@ class ChorusProClient:
     """
 
     def __init__(self, config: ChorusConfig, *, session=None, simulator=None, sleep=None,
-                 token_cache: auth.TokenCache | None = None, rng: random.Random | None = None):
+                 token_cache: auth.TokenCache | None = None, rng: random.Random | None = None,
+                 clock: Callable[[], datetime] | None = None):
         """``session``: a ``requests.Session`` to use; ``simulator``: the in-process
         simulator (defaults to the process-wide one) when ``config.in_process``;
         ``sleep``: replaced in unit tests to observe backoff delays;
-        ``token_cache``: defaults to the process-wide cache; ``rng``: backoff jitter."""
+        ``token_cache``: defaults to the process-wide cache; ``rng``: backoff jitter;
+        ``clock``: "now" as an aware datetime, defaults to the simulator's clock when
+        there is a simulator (given, or in process), else the wall clock."""
         self.config = config.with_simulation_defaults()
         self._own_session = session is None
         self.session = session if session is not None else build_session(self.config, simulator)
+        self._clock = clock or _default_clock(self.config, simulator)
         self._sleep = sleep or time.sleep
         self._tokens = token_cache or _default_token_cache(self.config, simulator)
         self._rng = rng or random.Random()
@@ -191,6 +198,14 @@ class ChorusProClient:
     def close(self) -> None:
         if self._own_session:
             self.session.close()
+
+    def now(self) -> datetime:
+        """The current instant for this client's platform (see ``clock``)."""
+        return self._clock()
+
+    def today(self) -> date:
+        """The current day in Paris, the day of Chorus Pro's dates."""
+        return _aware(self.now()).astimezone(PARIS).date()
 
     # -- low level -------------------------------------------------------------------------
     def call(self, api: str, operation: str, body: dict | None = None, *, write: bool = False,
@@ -235,6 +250,16 @@ class ChorusProClient:
         except TransientError as exc:  # nothing sent yet
             raise _Retryable(exc) from None
         try:
+            return self._exchange(api, op, url, method, payload, token, write, reference)
+        except KeyboardInterrupt:
+            if write:
+                # interrupted once the request was handed over: Chorus Pro may have received it
+                raise WriteInterrupted(OutcomeUnknownError(op, reference, "interrupted")) from None
+            raise
+
+    def _exchange(self, api: str, op: str, url: str, method: str, payload: bytes | None, token: str, write: bool,
+                  reference: str | None) -> dict:
+        try:
             response = self._send(method, url, payload, token, op)
         except requests.exceptions.RequestException as exc:
             cause = describe_failure(exc)
@@ -247,7 +272,7 @@ class ChorusProClient:
         if status == 403:
             raise classify_auth_failure(403, _text(response), api)
         if status == 429:  # throttled: nothing was processed, even for a write
-            asked = parse_retry_after(response.headers.get("Retry-After"))
+            asked = parse_retry_after(response.headers.get("Retry-After"), self.now())
             delay = min(asked, self.config.backoff_max) if asked is not None else None
             raise _Retryable(self._transient(op, "HTTP 429, too many requests", status, delay), delay)
         if status >= 500:
@@ -272,7 +297,6 @@ class ChorusProClient:
 
     def _send(self, method: str, url: str, payload: bytes | None, token: str, op: str) -> requests.Response:
         headers = {
-            "Authorization": f"Bearer {token}",
             "cpro-account": _cpro_account(self.config),
             "Accept": "application/json",
         }
@@ -283,7 +307,7 @@ class ChorusProClient:
             self._op_stats(op)["http_requests"] += 1
         started = time.monotonic()
         try:
-            response = self.session.request(method, url, data=payload, headers=headers,
+            response = self.session.request(method, url, data=payload, headers=headers, auth=BearerToken(token),
                                             timeout=timeouts(self.config))
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema):  # e.g. a malformed simulator_url
@@ -462,7 +486,7 @@ class ChorusProClient:
         info = data.get("informationsGenerales") or {}
         flags = data.get("parametres") or {}
         end = parse_date(flags.get("dateFinValidite"))
-        active = _service_active(info) and (end is None or end >= date.today())
+        active = _service_active(info) and (end is None or end >= self.today())
         return Service(service_id, str(info.get("codeService") or ""),
                        str(info.get("nomService") or info.get("libelleService") or ""), active,
                        bool(flags.get("numeroEngagement")))
@@ -569,7 +593,7 @@ class ChorusProClient:
                          attachment_ids: list[int] | None = None) -> None:
         body = {"identifiantFactureCPP": invoice_id, "commentaire": comment,
                 "pieceJointeComplementaire": [{"pieceJointeComplementaireId": i} for i in attachment_ids or []]}
-        self.call("factures", "completer", body, write=True, reference=str(invoice_id))
+        self.call("factures", "completer", prune_empty(body), write=True, reference=str(invoice_id))
 
     def recycle_invoice(self, invoice_id: int, *, buyer_siret: str, service_code: str = "",
                         ej_number: str = "", market_number: str = "", comment: str = "") -> None:
@@ -580,7 +604,7 @@ class ChorusProClient:
             # singular ``reference`` here, unlike ``references`` on soumettre (reference §3.6)
             "reference": {"numeroBonCommande": ej_number, "numeroMarche": market_number},
         }
-        self.call("factures", "recycler", body, write=True, reference=str(invoice_id))
+        self.call("factures", "recycler", prune_empty(body), write=True, reference=str(invoice_id))
 
     def acknowledge_rejections(self, invoice_ids: list[int]) -> None:
         body = {"listeDemandePaiement": [{"idDemandePaiement": i} for i in invoice_ids]}
@@ -638,6 +662,8 @@ class ChorusProClient:
         """
         try:
             return self.upload_file(attachment).attachment_id
+        except WriteInterrupted:
+            raise KeyboardInterrupt from None  # a plain interruption: the invoice was not deposited
         except OutcomeUnknownError:
             raise TransientError(
                 f"The upload of {attachment.name} (transverses/v1/ajouter/fichier) was not confirmed; invoice "
@@ -671,17 +697,24 @@ class ChorusProClient:
         return max(matches, key=lambda s: (s.deposit_date or date.min, s.invoice_id))
 
     def send_invoice(self, invoice: Invoice, *, supplier_structure_id: int,
-                     mode: DepositMode = DepositMode.PDF) -> SubmitResult:
+                     mode: DepositMode = DepositMode.PDF, refuse_duplicate: bool = False) -> SubmitResult:
         """Validate, upload the PDF and attachments, then ``soumettre`` (or the works deposit).
 
-        Nothing is uploaded when validation fails.  A lost answer of the final
-        deposit raises OutcomeUnknownError: call :meth:`find_supplier_invoice`
-        (``include_works=True`` for works cadres) before sending again.
+        Nothing is uploaded when validation fails.  With ``refuse_duplicate``, one search
+        by invoice number comes first and :class:`DuplicateInvoiceError` (with the existing
+        Chorus Pro id) stops the sending when the number is already there, not deleted.
+        A lost answer of the final deposit raises OutcomeUnknownError: call
+        :meth:`find_supplier_invoice` (``include_works=True`` for works cadres) before
+        sending again.
         """
         from .documents import build_submit_payload, validate_invoice
 
         works = invoice.cadre.is_works
         validate_invoice(invoice, operation="works" if works else "soumettre", mode=mode)
+        if refuse_duplicate:
+            existing = self.find_supplier_invoice(invoice.number)
+            if existing is not None:
+                raise DuplicateInvoiceError(existing.invoice_number, existing.invoice_id, existing.status)
         files = ([invoice.main_pdf] if invoice.main_pdf is not None else []) + list(invoice.attachments)
         uploaded = [self._upload_before_deposit(f, invoice.number) for f in files]
         main_id = uploaded.pop(0) if invoice.main_pdf is not None else None
@@ -698,6 +731,18 @@ class ChorusProClient:
 #: in-process simulators all answer on SIMULATION_BASE_URL: one token cache per simulator
 _SIMULATOR_TOKEN_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SIMULATOR_CACHES_LOCK = threading.Lock()
+
+
+def _default_clock(config: ChorusConfig, simulator) -> Callable[[], datetime]:
+    if simulator is None and config.in_process:
+        from .simulator import default_simulator
+
+        simulator = default_simulator()
+    return simulator.now if simulator is not None else _wall_clock
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(PARIS)
 
 
 def _default_token_cache(config: ChorusConfig, simulator) -> auth.TokenCache:

@@ -135,12 +135,22 @@ class ChorusConfig:
     # -- loading ---------------------------------------------------------------------------
     @classmethod
     def from_mapping(cls, values: dict) -> ChorusConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
+        """Settings by field name, as read from JSON: unknown names and values of the wrong type
+        raise :class:`ConfigurationError` naming the setting (never showing a secret)."""
+        if not isinstance(values, dict):
+            raise ConfigurationError(
+                f"The Chorus Pro settings must be a JSON object such as {{\"environment\": \"qualification\", "
+                f"\"tech_login\": \"TECH_1_...@cpro.fr\"}}, not {_json_kind(values)}",
+                "Les paramètres Chorus Pro doivent former un objet JSON ({\"environment\": …}).", field="config")
+        kinds = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(values) - set(kinds))
         if unknown:
             raise ConfigurationError(f"Unknown Chorus Pro setting(s): {', '.join(unknown)}",
                                      f"Paramètre(s) Chorus Pro inconnu(s) : {', '.join(unknown)}",
                                      field=unknown[0])
+        for name, value in values.items():
+            if value is not None:
+                _check_type(name, kinds[name], value)
         return cls(**{k: v for k, v in values.items() if v is not None})
 
     @classmethod
@@ -164,6 +174,35 @@ class ChorusConfig:
         environ = os.environ if environ is None else environ
         values = {name: environ[var] for name, var in ENV_VARS.items() if environ.get(var)}
         return replace(base or cls(), **values) if values else (base or cls())
+
+
+#: what a setting of each field type accepts from JSON, and how to write it
+_SETTING_TYPES = {
+    "str": ((str,), "text", 'between double quotes ("...")'),
+    "Environment": ((str, Environment), "text", 'between double quotes, e.g. "qualification"'),
+    "float": ((int, float), "a number", "without quotes, e.g. 30"),
+    "int": ((int,), "a whole number", "without quotes, e.g. 4"),
+}
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "text", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _check_type(name: str, kind: str, value) -> None:
+    accepted, expected, how = _SETTING_TYPES[kind]
+    if isinstance(value, accepted) and not isinstance(value, bool):
+        return
+    # the value itself is shown only when it is not a secret
+    shown = "" if name in _SECRET_FIELDS else f" ({json.dumps(value, ensure_ascii=False)[:40]})"
+    raise ConfigurationError(
+        f"Chorus Pro setting {name} must be {expected}, not {_json_kind(value)}{shown}: write it {how}",
+        f"Le paramètre Chorus Pro {name} doit être {'un nombre' if kind in ('int', 'float') else 'un texte'}.",
+        field=name)
 
 
 def parse_environment(value) -> Environment:

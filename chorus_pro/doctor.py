@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from .config import ChorusConfig
 from .errors import (
@@ -315,48 +315,53 @@ def _fetch_token(client) -> str:
 
 
 def run_doctor(client_or_config, *, supplier_siret: str | None = None, today: date | None = None,
-               simulator=None) -> list[CheckResult]:
+               simulator=None, on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
     """Run every step in order and return one :class:`CheckResult` per step.
 
     ``client_or_config``: a :class:`~chorus_pro.client.ChorusProClient`, or a
     :class:`ChorusConfig` (a client is then created and closed here).
     ``supplier_siret``: the company's SIRET, which must be among the structures
-    of the technical account.  ``today`` replaces the current date (tests).
+    of the technical account.  ``today`` replaces the client's current day (:meth:`ChorusProClient.today`).
+    ``on_result`` is called with each result as soon as its step is done (a slow
+    platform does not leave the person waiting in silence), "not run" steps included.
     """
     from .client import ChorusProClient
 
     owned = isinstance(client_or_config, ChorusConfig)
     # the client fills empty credentials with the simulator's in the simulation environment: check those
     config = (client_or_config if owned else client_or_config.config).with_simulation_defaults()
-    today = today or datetime.now(timezone.utc).date()
     results: list[CheckResult] = []
 
+    def done(*step_results: CheckResult) -> bool:
+        """Record the results; True when they all passed."""
+        for result in step_results:
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        return all(result.passed for result in step_results)
+
     def finish():
-        done = {result.key for result in results}
-        results.extend(_not_run(key, title) for key, title in STEPS if key not in done)
+        keys = {result.key for result in results}
+        done(*(_not_run(key, title) for key, title in STEPS if key not in keys))
         return results
 
-    results.append(check_settings(config))
-    if not results[-1].passed:
+    if not done(check_settings(config)):
         return finish()
     client = ChorusProClient(config, simulator=simulator) if owned else client_or_config
+    today = today or client.today()
     try:
-        results.append(check_token(client))
-        if not results[-1].passed:
+        if not done(check_token(client)):
             return finish()
         # every API is probed, so that one run lists all the missing subscriptions
-        results.extend(check_api(client, api) for api in APIS)
-        if not all(result.passed for result in results):
+        if not all([done(check_api(client, api)) for api in APIS]):
             return finish()
-        results.append(check_technical_account(client))
-        if not results[-1].passed:
+        if not done(check_technical_account(client)):
             return finish()
-        results.append(check_supplier(client, supplier_siret))
-        if not results[-1].passed:
+        supplier = check_supplier(client, supplier_siret)
+        if not done(supplier):
             return finish()
-        supplier_id = results[-1].value
-        results.append(check_bank_accounts(client, supplier_id))
-        results.append(check_password_expiry(client, supplier_id, today))
+        done(check_bank_accounts(client, supplier.value))
+        done(check_password_expiry(client, supplier.value, today))
         return finish()
     finally:
         if owned:
@@ -381,27 +386,33 @@ def supplier_structure_id(results: list[CheckResult]) -> int | None:
     return next((r.value for r in results if r.key == "supplier" and r.passed), None)
 
 
-def format_report_fr(results: list[CheckResult]) -> str:
-    """The report shown to people: one line per step, then the conclusion."""
-    lines = []
-    for result in results:
-        if not result.passed:
-            mark = "[--]" if result.message_fr == NOT_RUN_FR else "[KO]"
-        else:
-            mark = "[!!]" if is_warning(result) else "[OK]"
-        lines.append(f"{mark} {result.title_fr}")
-        lines.append(f"     {result.message_fr}")
-    failure = first_failure(results)
-    if failure is None:
-        lines.append("Connexion avec Chorus Pro établie.")
-        if any(is_warning(result) for result in results):
-            lines.append("Certains points demandent votre attention (lignes marquées [!!]).")
+def format_step_fr(result: CheckResult) -> str:
+    """The two lines of one step in the report: its mark and title, then what to know or do."""
+    if not result.passed:
+        mark = "[--]" if result.message_fr == NOT_RUN_FR else "[KO]"
     else:
-        lines.append(f"Connexion avec Chorus Pro non établie : corrigez l'étape « {failure.title_fr} ».")
+        mark = "[!!]" if is_warning(result) else "[OK]"
+    return f"{mark} {result.title_fr}\n     {result.message_fr}"
+
+
+def format_conclusion_fr(results: list[CheckResult]) -> str:
+    """The last lines of the report, once every step is known."""
+    failure = first_failure(results)
+    if failure is not None:
+        return f"Connexion avec Chorus Pro non établie : corrigez l'étape « {failure.title_fr} »."
+    lines = ["Connexion avec Chorus Pro établie."]
+    if any(is_warning(result) for result in results):
+        lines.append("Certains points demandent votre attention (lignes marquées [!!]).")
     return "\n".join(lines)
 
 
+def format_report_fr(results: list[CheckResult]) -> str:
+    """The report shown to people: one step after the other, then the conclusion."""
+    return "\n".join([*(format_step_fr(result) for result in results), format_conclusion_fr(results)])
+
+
 __all__ = [
-    "APIS", "NOT_RUN_FR", "ApiCheck", "PasswordExpiry", "STEPS", "doctor_ok",
-    "first_failure", "format_report_fr", "is_warning", "run_doctor", "supplier_structure_id",
+    "APIS", "NOT_RUN_FR", "ApiCheck", "PasswordExpiry", "STEPS", "doctor_ok", "first_failure",
+    "format_conclusion_fr", "format_report_fr", "format_step_fr", "is_warning", "run_doctor",
+    "supplier_structure_id",
 ]

@@ -30,6 +30,9 @@ PUBLIC_INVOICES_SERVICE = "FACTURES_PUBLIQUES"
 ROUNDING_DISCOUNT_REASON = "Arrondi"
 #: works cadres whose document is a monthly statement, numbered by situation
 MONTHLY_CADRES = frozenset({Cadre.A4, Cadre.A10, Cadre.A13})
+#: the VAT rates in force in France, in percent: mainland (20, 10, 5.5, 2.1), Corsica (10, 2.1, 0.9),
+#: Guadeloupe, Martinique and La Réunion (8.5, 2.1, 1.75, 1.05), and 0 (exempt, reverse charge)
+FRENCH_VAT_RATES = tuple(Decimal(rate) for rate in ("20", "10", "8.5", "5.5", "2.1", "1.75", "1.05", "0.9", "0"))
 ALLOWED_EXTENSIONS = frozenset(
     "BMP BZ2 CSV DOC DOCX FAX GIF GZ GZIP HTM HTML JPEG JPG ODP ODS ODT P7S PDF PNG PPS PPT PPTX RTF SVG "
     "TGZ TIF TIFF TXT XHTML XLC XLM XLS XLSX XML XSD XSL ZIP".split()
@@ -271,6 +274,7 @@ def validate_invoice(invoice: Invoice, *, operation: str = "soumettre", mode: De
     _check_cadre(issues, invoice, operation)
     _check_references(issues, invoice)
     _check_content(issues, invoice, mode)
+    _check_vat_rates(issues, invoice)
     _check_totals(issues, invoice, mode)
     _check_payment(issues, invoice)
     if issues:
@@ -394,6 +398,38 @@ def _check_content(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None
                    f"Invoice and attachments weigh {total / 1048576:.1f} MB; Chorus Pro accepts at most 120 MB.")
 
 
+def _vat_rate_problem(rate) -> tuple[str, str] | None:
+    """(French, English) explanation when ``rate`` is not a French VAT rate, else None."""
+    shown = str(rate)
+    try:
+        rate = Decimal(shown)
+    except ArithmeticError:
+        rate = Decimal("NaN")
+    if rate.is_finite() and rate in FRENCH_VAT_RATES:
+        return None
+    listed = ", ".join(f"{r:f}" for r in FRENCH_VAT_RATES)
+    hint_fr = hint_en = ""
+    if rate.is_finite() and rate * 100 in FRENCH_VAT_RATES:
+        meant = f"{(rate * 100).normalize():f}"
+        hint_fr = f" ; un taux s'écrit en pourcentage : {meant} et non {shown}"
+        hint_en = f"; rates are percentages: write {meant}, not {shown}"
+    return (f"le taux de TVA {shown} n'est pas un taux français ({listed}){hint_fr}",
+            f"VAT rate {shown} is not a French rate ({listed}){hint_en}")
+
+
+def _check_vat_rates(issues: _Issues, invoice: Invoice) -> None:
+    for index, line in enumerate(invoice.lines):
+        problem = _vat_rate_problem(line.vat_rate)
+        if problem:
+            issues.add(f"lines[{index}].vat_rate", f"Ligne {line.number} : {problem[0]} ; corrigez la taxe de la ligne.",
+                       f"Line {line.number} (lines[{index}].vat_rate): {problem[1]}.")
+    for index, vat_line in enumerate(invoice.vat_lines):
+        problem = _vat_rate_problem(vat_line.rate)
+        if problem:
+            issues.add(f"vat_lines[{index}].rate", f"Détail de TVA : {problem[0]} ; corrigez les taxes de la facture.",
+                       f"VAT breakdown (vat_lines[{index}].rate): {problem[1]}.")
+
+
 def _check_totals(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None:
     totals = invoice.totals
     untaxed, vat, total, due = (_cents(totals.untaxed), _cents(totals.vat), _cents(totals.total),
@@ -420,7 +456,12 @@ def _check_totals(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None:
         issues.add("totals.total", f"Le total TTC ({_fmt(total)} €) n'est pas égal au total HT plus la TVA "
                    f"moins la remise globale ({_fmt(untaxed + vat - discount)} €) : recalculez les montants de la "
                    "facture.", f"Total {total} is not untaxed {untaxed} + VAT {vat} - global discount {discount}.")
-    if due < 0 or due > total:
+    if total < 0 or untaxed < 0:
+        issues.add("totals.total", f"Le total de la facture est négatif ({_fmt(min(total, untaxed))} €) : pour "
+                   "annuler ou réduire une facture, envoyez un avoir (type AVOIR) aux montants positifs.",
+                   f"The total is negative ({min(total, untaxed)}): to cancel or reduce an invoice, send a "
+                   "credit note (invoice_type: AVOIR) with positive amounts.")
+    elif due < 0 or due > total:
         issues.add("totals.amount_due", f"Le montant à payer ({_fmt(due)} €) doit être compris entre 0 et le total "
                    f"TTC ({_fmt(total)} €) : corrigez les acomptes ou retenues déduits.",
                    f"Amount due {due} must be between 0 and the total {total}.")
@@ -475,7 +516,8 @@ def quantity(value) -> float | int:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-#: French VAT rates with a Chorus Pro rate code (reference §8.2: "TVA20"-style codes, §17.11 unverified)
+#: the rates of FRENCH_VAT_RATES with a Chorus Pro rate code (reference §8.2: "TVA20"-style codes,
+#: §17.11 unverified); the others are sent as a numeric rate
 _VAT_RATE_CODES = {Decimal("20"): "TVA20", Decimal("10"): "TVA10", Decimal("5.5"): "TVA5.5",
                    Decimal("2.1"): "TVA2.1"}
 
@@ -503,13 +545,13 @@ def main_attachment_field(attachment_id: int, designation: str):
     return {"pieceJointePrincipaleDesignation": designation[:100], "pieceJointePrincipaleId": int(attachment_id)}
 
 
-def _prune(value):
+def prune_empty(value):
     """Drop empty optional fields (None, "", empty dicts and lists): Chorus Pro gets no nulls."""
     if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
+        pruned = {k: prune_empty(v) for k, v in value.items()}
         return {k: v for k, v in pruned.items() if v not in (None, "", {}, [])}
     if isinstance(value, list):
-        return [_prune(v) for v in value if v is not None]
+        return [prune_empty(v) for v in value if v is not None]
     return value
 
 
@@ -605,5 +647,5 @@ def build_submit_payload(invoice: Invoice, *, mode: DepositMode, supplier_struct
         raise ValueError(f"{len(attachment_ids or [])} attachment ids for {len(invoice.attachments)} attachments")
     if DepositMode(mode) is DepositMode.PDF and main_attachment_id is None:
         raise ValueError("DEPOT_PDF_API needs main_attachment_id (upload the PDF first)")
-    return _prune(build_common_body(invoice, mode=mode, supplier_structure_id=supplier_structure_id,
+    return prune_empty(build_common_body(invoice, mode=mode, supplier_structure_id=supplier_structure_id,
                                     main_attachment_id=main_attachment_id, attachment_ids=attachment_ids))

@@ -107,6 +107,32 @@ class OutcomeUnknownError(ChorusProError):
         super().__init__(en, fr)
 
 
+class WriteInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM made a KeyboardInterrupt) while a write was on its way to Chorus Pro.
+
+    Still a KeyboardInterrupt, so the program stops as asked.  Chorus Pro may have
+    received and processed the write: ``outcome`` is the :class:`OutcomeUnknownError`
+    to report, and the document must be searched before it is sent again.
+    """
+
+    def __init__(self, outcome: OutcomeUnknownError):
+        super().__init__(outcome.message_en)
+        self.outcome = outcome
+
+
+class DuplicateInvoiceError(ChorusProError):
+    """The invoice number is already on Chorus Pro (a deposit that is not deleted); nothing was sent."""
+
+    def __init__(self, invoice_number: str, invoice_id: int, status: str):
+        self.invoice_number, self.invoice_id, self.status = invoice_number, invoice_id, status
+        super().__init__(
+            f"Invoice {invoice_number} is already on Chorus Pro (Chorus Pro id {invoice_id}, status {status}); "
+            "nothing was sent",
+            f"La facture {invoice_number} est déjà sur Chorus Pro (identifiant {invoice_id}, statut {status}) ; "
+            "rien n'a été envoyé.",
+            field="number")
+
+
 class ProtocolError(ChorusProError):
     """The answer could not be understood (malformed JSON, unexpected shape)."""
 

@@ -103,10 +103,15 @@ def _party(where: str, data) -> Party:
 def _line(index: int, data) -> Line:
     where = f"lines[{index}]"
     data = _check_keys(where, data, _LINE_KEYS, ("description", "quantity", "unit_price", "vat_rate"))
+    quantity = _decimal(f"{where}.quantity", data["quantity"])
+    if quantity < 0:
+        raise _error(f"{where}.quantity", f"{quantity} is negative: an invoice does not take amounts back; to "
+                                          "cancel or reduce one, send a credit note (invoice_type: AVOIR) with "
+                                          "positive quantities")
     return Line(
         number=int(data.get("number") or index + 1),
         description=str(data["description"]),
-        quantity=_decimal(f"{where}.quantity", data["quantity"]),
+        quantity=quantity,
         unit_price=_decimal(f"{where}.unit_price", data["unit_price"]),
         vat_rate=_decimal(f"{where}.vat_rate", data["vat_rate"]),
         reference=str(data.get("reference") or ""),
@@ -137,7 +142,12 @@ def compute_totals(vat_lines: list[VatLine]) -> Totals:
     return Totals(untaxed=untaxed, vat=vat, total=untaxed + vat, amount_due=untaxed + vat)
 
 
+#: the first bytes of every PDF file
+PDF_SIGNATURE = b"%PDF-"
+
+
 def _read_file(base_dir: str, where: str, path, mime_type: str | None = None) -> Attachment:
+    """The file ``path``; one given as the invoice's PDF (``mime_type`` application/pdf) must be one."""
     if not isinstance(path, str) or not path:
         raise _error(where, "expected a file path")
     full = path if os.path.isabs(path) else os.path.join(base_dir, path)
@@ -146,6 +156,9 @@ def _read_file(base_dir: str, where: str, path, mime_type: str | None = None) ->
             content = handle.read()
     except OSError as exc:
         raise _error(where, f"cannot read {path}: {exc.strerror}")
+    if mime_type == "application/pdf" and not content.startswith(PDF_SIGNATURE):
+        raise _error(where, f"{path} is not a PDF (a PDF file starts with {PDF_SIGNATURE.decode()}): give the "
+                            "invoice's PDF")
     guessed = mime_type or mimetypes.guess_type(full)[0] or "application/octet-stream"
     return Attachment(name=os.path.basename(full), content=content, mime_type=guessed)
 
@@ -226,6 +239,6 @@ def load_invoice(path: str) -> Invoice:
     return invoice_from_dict(data, os.path.dirname(os.path.abspath(path)))
 
 
-def read_attachment(path: str, mime_type: str | None = None) -> Attachment:
-    """A file given on the command line (``--pdf``, ``--attach``)."""
-    return _read_file(os.getcwd(), path, path, mime_type)
+def read_attachment(path: str, mime_type: str | None = None, *, option: str = "--attach") -> Attachment:
+    """A file given on the command line (``--pdf``, ``--attach``); errors name the option."""
+    return _read_file(os.getcwd(), option, path, mime_type)

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from . import __version__
@@ -28,7 +29,9 @@ def build_session(config: ChorusConfig, simulator=None) -> requests.Session:
     """
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
-    # proxies and .netrc from the environment must not see the requests of a test simulator
+    # proxies from the environment must not see the requests of a test simulator; the real
+    # platform is reached through them (companies behind a proxy).  Every request sets its own
+    # auth object (BearerToken, NoCredentials), so .netrc credentials are never used.
     session.trust_env = config.environment is not Environment.SIMULATION
     if config.in_process:
         from .simulator import SimulatorAdapter, default_simulator
@@ -39,6 +42,34 @@ def build_session(config: ChorusConfig, simulator=None) -> requests.Session:
         session.mount("https://", adapter)
         session.mount("http://", adapter)
     return session
+
+
+class BearerToken(AuthBase):
+    """``Authorization: Bearer <token>``.
+
+    Given as the request's auth object, not as a header: requests replaces an
+    Authorization header with the credentials of a matching ``~/.netrc`` entry
+    (or its ``default`` entry) when a request has no auth object.
+    """
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def __call__(self, request):
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerToken(<hidden>)"
+
+
+class NoCredentials(AuthBase):
+    """No Authorization header (the PISTE token request carries its credentials in the form), and no
+    ``.netrc`` login either."""
+
+    def __call__(self, request):
+        request.headers.pop("Authorization", None)
+        return request
 
 
 def timeouts(config: ChorusConfig) -> tuple[float, float]:

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .documents import MONTHLY_CADRES, DepositMode, Invoice, _prune, build_common_body, normalize_invoice
+from .documents import MONTHLY_CADRES, DepositMode, Invoice, build_common_body, normalize_invoice, prune_empty
 from .errors import ProtocolError
 from .results import SubmitResult
 from .siret import compact_siret
@@ -69,7 +69,7 @@ def build_works_request(invoice: Invoice, *, supplier_structure_id: int, main_at
     if invoice.moa is not None:
         body["moa"] = {"codeMOA": compact_siret(invoice.moa.siret), "codeServiceMoa": invoice.moa.service_code}
     body["commentaire"] = " - ".join(part for part in (works_summary(invoice), invoice.comment) if part)
-    return WORKS_API, WORKS_OPERATION, _prune(body)
+    return WORKS_API, WORKS_OPERATION, prune_empty(body)
 
 
 def works_summary(invoice: Invoice) -> str:

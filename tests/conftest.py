@@ -1,5 +1,9 @@
 """Shared fixtures of the pure suite.
 
+Time: every simulator a test creates starts at :data:`SIMULATION_START`, whatever
+the wall clock says (:func:`pinned_simulation_start`); the client takes "now" from
+the simulator it talks to.  Nothing in the suite depends on the hour it runs at.
+
 Spec fidelity: every request the simulator receives during the whole run is
 checked against the official Swagger files (Factures and Structures).  Any
 violation fails the run, with the list printed at the end.  A test that sends
@@ -12,9 +16,12 @@ import contextlib
 import json
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from chorus_pro.simulator import clock as simulator_clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/spec_validation.py, without a package
 
@@ -70,6 +77,35 @@ class SpecFidelity:
 
 FIDELITY = SpecFidelity()
 
+#: the instant every simulator of the suite starts at: a Monday morning, Paris time
+SIMULATION_START = datetime(2026, 11, 16, 10, 0, tzinfo=simulator_clock.PARIS)
+
+
+@pytest.fixture(autouse=True)
+def pinned_simulation_start(monkeypatch):
+    """Simulators created during a test start at SIMULATION_START instead of the wall clock.
+
+    Realtime simulators (the process-wide one) then move on with real elapsed time from there.
+    """
+    monkeypatch.setattr(simulator_clock, "wall_clock", lambda: SIMULATION_START)
+    return SIMULATION_START
+
+
+@pytest.fixture(autouse=True)
+def private_cache_dir(monkeypatch, tmp_path):
+    """The chorus-pro command keeps its simulated Chorus Pro in the user's cache directory: each test has its own."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+@pytest.fixture
+def sim():
+    """A fresh seeded simulator, its clock at SIMULATION_START."""
+    from chorus_pro.simulator import Simulator
+
+    return Simulator()
+
 
 @pytest.fixture(scope="session", autouse=True)
 def load_registry():
@@ -117,8 +153,12 @@ pytest_runtest_setup = pytest.hookimpl(hookwrapper=True)(_attributing_requests_t
 pytest_runtest_call = pytest.hookimpl(hookwrapper=True)(_attributing_requests_to)
 
 
+def _fidelity_missing_in_ci() -> bool:
+    return FIDELITY.skip_reason is not None and spec_validation.required_in_ci()
+
+
 def pytest_sessionfinish(session, exitstatus):
-    if FIDELITY.violations and session.exitstatus == 0:
+    if (FIDELITY.violations or _fidelity_missing_in_ci()) and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -127,6 +167,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("spec fidelity violations", red=True)
         for violation in FIDELITY.violations[:200]:
             terminalreporter.write_line(violation)
+    if _fidelity_missing_in_ci():
+        terminalreporter.write_line("spec fidelity: " + spec_validation.missing_in_ci_message(), red=True)
+        return
     terminalreporter.write_line(FIDELITY.summary(), red=bool(FIDELITY.violations))
 
 

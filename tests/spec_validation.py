@@ -2,7 +2,9 @@
 
 The Swagger files are not part of the repository: they are read from
 ``$CHORUS_SPECS_DIR`` or else ``<repo>/../shared/chorus-specs``.  When they are
-absent, :func:`load_specs` returns ``None`` and :data:`SKIP_REASON` explains why.
+absent, :func:`load_specs` returns ``None`` and :data:`SKIP_REASON` explains why;
+the checks are then skipped, except in CI (``CI`` set), where a check that cannot
+run must not look like a pass: :func:`require_specs` fails instead.
 
 For an API path (``/cpro/factures/v1/soumettre``) the body parameter's
 definition becomes a JSON schema (draft 4, the dialect of Swagger 2.0), with
@@ -18,6 +20,7 @@ import os
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_FILES = {
@@ -43,6 +46,25 @@ def _missing_reason() -> str | None:
 
 
 SKIP_REASON = _missing_reason()
+
+
+def required_in_ci() -> bool:
+    """In CI, the Swagger checks must run: missing files are a failure, not a skip."""
+    return bool(os.environ.get("CI"))
+
+
+def missing_in_ci_message() -> str:
+    return (f"CI is set but the Swagger fidelity checks cannot run: {SKIP_REASON} "
+            "(in CI they must not pass by being skipped)")
+
+
+def require_specs() -> None:
+    """At the top of a module of Swagger checks: skip it without the files, or fail it in CI."""
+    if SKIP_REASON is None:
+        return
+    if required_in_ci():
+        pytest.fail(missing_in_ci_message(), pytrace=False)
+    pytest.skip(SKIP_REASON, allow_module_level=True)
 
 
 def _to_json_schema(node):

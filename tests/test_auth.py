@@ -171,7 +171,7 @@ def test_on_request_is_called_once_per_token_request():
     calls = []
 
     class Session:
-        def post(self, url, data, headers, timeout):
+        def post(self, url, data, headers, auth, timeout):
             calls.append(timeout)
             return _FakeResponse(_ok())
 
@@ -197,7 +197,7 @@ def test_concurrent_callers_share_one_token_request():
     release = threading.Event()
 
     class SlowSession:
-        def post(self, url, data, headers, timeout):
+        def post(self, url, data, headers, auth, timeout):
             requests_made.append(url)
             release.wait(5)  # hold the first request while the other threads arrive
             return _FakeResponse(_ok(f"tok-{len(requests_made)}"))

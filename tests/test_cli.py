@@ -8,10 +8,12 @@ import os
 import queue
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -275,6 +277,83 @@ def test_submit_status_and_search_in_data_mode(cli, tmp_path):
     assert found.returncode == 0, found.stderr
     lines = [line for line in found.stdout.splitlines() if "CLI-DATA-0001" in line]
     assert len(lines) == 1 and lines[0].split()[0] == str(invoice_id)
+
+
+def test_submit_status_search_without_a_server_keep_one_simulated_platform(tmp_path):
+    # each command is its own process: the in-process simulator is kept in the user's cache directory
+    env = clean_env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    result = run_cli("submit", write_invoice(tmp_path, number="CLI-KEPT-0001"), env=env)
+    assert result.returncode == 0, result.stderr
+    invoice_id = re.search(r"Chorus Pro invoice id:\s+(\d+)", result.stdout).group(1)
+
+    history = run_cli("status", invoice_id, env=env)
+    assert history.returncode == 0, history.stderr
+    assert re.search(r"Invoice number:\s+CLI-KEPT-0001", history.stdout)
+    found = run_cli("search", "--number", "CLI-KEPT-0001", env=env)
+    assert [line.split()[0] for line in found.stdout.splitlines() if "CLI-KEPT-0001" in line] == [invoice_id]
+
+    reset = run_cli("simulator", "--reset", env=env)
+    assert reset.returncode == 0 and "starts again from its seed" in reset.stdout
+    assert_clean_error(run_cli("status", invoice_id, env=env), 1, "Chorus Pro refused")
+
+
+def test_submit_refuses_a_number_already_on_chorus_pro(cli, tmp_path):
+    path = write_invoice(tmp_path, number="CLI-DUP-0001")
+    first = cli("submit", path)
+    assert first.returncode == 0, first.stderr
+    invoice_id = re.search(r"Chorus Pro invoice id:\s+(\d+)", first.stdout).group(1)
+
+    again = cli("submit", path)
+    assert_clean_error(again, 2, f"Invoice CLI-DUP-0001 is already on Chorus Pro (Chorus Pro id {invoice_id}")
+    assert "--allow-duplicate" in again.stderr and "Done." not in again.stderr
+
+    forced = cli("submit", path, "--allow-duplicate")
+    assert forced.returncode == 0, forced.stderr
+    found = cli("search", "--number", "CLI-DUP-0001")
+    assert len([line for line in found.stdout.splitlines() if "CLI-DUP-0001" in line]) == 2
+
+
+def wait_until(condition, what: str, step: float = 0.05):
+    for _ in range(int(TIMEOUT / step)):
+        if condition():
+            return
+        time.sleep(step)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def simulator_operation_count(simulator, operation: str) -> int:
+    return requests.get(simulator.url + "/_simulator/stats", timeout=TIMEOUT).json()["by_operation"].get(operation, 0)
+
+
+def simulator_deposit_numbers(simulator) -> list[str]:
+    return [d["invoice_number"] for d in requests.get(simulator.url + "/_simulator/deposits", timeout=TIMEOUT).json()]
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_deposit_is_an_unknown_outcome(simulator, tmp_path, signal_number):
+    soumettre = "factures/v1/soumettre"
+    number = f"CLI-INTERRUPTED-{int(signal_number)}"
+    sent_before = simulator_operation_count(simulator, soumettre)
+    # the deposit is held 2 s on the platform's side, then processed
+    fault = {"kind": "delay", "operation": soumettre, "seconds": 2}
+    assert requests.post(simulator.url + "/_simulator/faults", json=fault, timeout=TIMEOUT).status_code == 200
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chorus_pro", "--simulator-url", simulator.url, "submit",
+         str(write_invoice(tmp_path, number=number))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=clean_env(), cwd=REPO)
+    try:
+        wait_until(lambda: simulator_operation_count(simulator, soumettre) > sent_before, "the deposit to arrive")
+        process.send_signal(signal_number)
+        _out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 3, err
+    assert "error: interrupted while Chorus Pro was answering" in err, err
+    assert f"chorus-pro search --number {number}" in err and "Traceback" not in err
+    # Chorus Pro did receive it: sending it again blindly would have made a duplicate
+    wait_until(lambda: number in simulator_deposit_numbers(simulator), "the deposit to be processed")
 
 
 def test_submit_the_example_with_a_pdf(cli, tmp_path):

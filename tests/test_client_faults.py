@@ -22,6 +22,7 @@ from chorus_pro.errors import (
     ProtocolError,
     TechnicalAccountError,
     TransientError,
+    WriteInterrupted,
 )
 from chorus_pro.simulator import Simulator, SimulatorServer, seed
 from chorus_pro.simulator.faults import (
@@ -37,11 +38,6 @@ from chorus_pro.simulator.faults import (
 
 READ = "structures/v1/consulter"
 SUBMIT = "factures/v1/soumettre"
-
-
-@pytest.fixture
-def sim():
-    return Simulator()
 
 
 @pytest.fixture(params=["http", "in_process"])
@@ -254,3 +250,23 @@ def test_token_endpoint_failures(sim, client, make_invoice, kind):
     with pytest.raises(TransientError):  # a write is not retried, and nothing was sent
         _submit(client, make_invoice)
     assert sim.deposit_count("FA-FAULT-1") == 0
+
+
+def test_an_interruption_once_the_deposit_left_is_an_unknown_outcome(make_invoice):
+    def interrupted(seconds):  # Ctrl-C while the platform holds the request
+        raise KeyboardInterrupt
+
+    sim = Simulator(sleep=interrupted)
+    client = ChorusProClient(ChorusConfig(), simulator=sim, token_cache=auth.TokenCache())
+    sim.faults.add(DELAY, SUBMIT, seconds=1)
+    with pytest.raises(WriteInterrupted) as caught:
+        client.send_invoice(make_invoice(number="FA-INT-1"), supplier_structure_id=seed.SUPPLIER.id)
+    assert isinstance(caught.value, KeyboardInterrupt)  # the program still stops
+    assert (caught.value.outcome.operation, caught.value.outcome.reference) == (SUBMIT, "FA-INT-1")
+    assert "search Chorus Pro for it before sending it again" in caught.value.outcome.message_en
+
+    # during the upload of the PDF: a plain interruption, the invoice was not deposited
+    sim.faults.add(DELAY, "transverses/v1/ajouter/fichier", seconds=1)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        client.send_invoice(make_invoice(number="FA-INT-2"), supplier_structure_id=seed.SUPPLIER.id)
+    assert not isinstance(caught.value, WriteInterrupted) and sim.deposit_count("FA-INT-2") == 0

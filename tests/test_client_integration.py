@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest import reach_simulator
@@ -17,15 +17,10 @@ from chorus_pro import auth
 from chorus_pro.client import ChorusProClient, StructureInactiveError, StructureNotFoundError
 from chorus_pro.config import ChorusConfig
 from chorus_pro.documents import Attachment, DepositMode
-from chorus_pro.errors import BusinessError, DocumentValidationError
+from chorus_pro.errors import BusinessError, DocumentValidationError, DuplicateInvoiceError
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.simulator import Simulator, seed
 from chorus_pro.statuses import Cadre
-
-
-@pytest.fixture
-def sim():
-    return Simulator()
 
 
 @pytest.fixture(params=["http", "in_process"])
@@ -238,5 +233,27 @@ def test_threads_share_one_token(sim, config):
     assert errors == [] and sim.stats.token_requests == 1 and client.stats.http_requests == 18
 
 
-def test_find_supplier_invoice_unknown(client):
-    assert client.find_supplier_invoice("FA-NEVER-SENT", around=date.today()) is None
+def test_find_supplier_invoice_unknown(sim, client):
+    assert client.find_supplier_invoice("FA-NEVER-SENT", around=sim.now().date()) is None
+
+
+def test_the_client_takes_today_from_the_simulator(sim, client, pinned_simulation_start):
+    # 10:00 → 00:30 the next day, Paris time: the wall clock plays no part
+    sim.advance(14.5 * 3600)
+    assert client.now() == sim.now()
+    assert client.today() == (pinned_simulation_start + timedelta(days=1)).date()
+
+
+def test_refuse_duplicate_searches_the_number_before_anything_is_sent(sim, client, make_invoice):
+    invoice = make_invoice(number="FA-DUP-0001")
+    first = client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id, refuse_duplicate=True)
+    with pytest.raises(DuplicateInvoiceError) as caught:
+        client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id, refuse_duplicate=True)
+    assert (caught.value.invoice_id, caught.value.status) == (first.invoice_id, "DEPOSEE")
+    assert f"Chorus Pro id {first.invoice_id}" in caught.value.message_en
+    assert sim.deposit_count("FA-DUP-0001") == 1
+    assert sim.stats.by_operation["factures/v1/rechercher/fournisseur"] == 2
+    assert sim.stats.by_operation["transverses/v1/ajouter/fichier"] == 1  # the refused one uploaded nothing
+    # on purpose: sent again without the check
+    client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id)
+    assert sim.deposit_count("FA-DUP-0001") == 2

@@ -75,6 +75,38 @@ def token_calls(rsps):
 OK = {"codeRetour": 0, "libelle": "TRA_MSG_00.000"}
 
 
+# -- credentials of the environment (.netrc) and proxies ---------------------------------------------
+@pytest.fixture
+def netrc_home(tmp_path, monkeypatch):
+    """A HOME whose ~/.netrc has an entry for the API host and a default entry, as a developer's may."""
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine sandbox-api.piste.gouv.fr login netrc-user password netrc-password\n"
+                     "default login default-user password default-password\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("NETRC", raising=False)
+    return netrc
+
+
+def test_a_netrc_entry_never_replaces_the_bearer_token(netrc_home, mocked, client):
+    assert requests.utils.get_netrc_auth(url("structures/v1/consulter")) == ("netrc-user", "netrc-password")
+    mocked.post(url("structures/v1/consulter"), json={**OK, "informationGenerales": {}})
+    client.get_structure(1)
+    (call,) = calls_to(mocked, "structures/v1/consulter")
+    assert call.request.headers["Authorization"] == "Bearer token-1"
+    # the token request carries the client credentials in its form, and nothing of the .netrc
+    (token_call,) = token_calls(mocked)
+    assert "Authorization" not in token_call.request.headers
+
+
+def test_proxies_from_the_environment_stay_honoured(monkeypatch, client):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    settings = client.session.merge_environment_settings(url("structures/v1/consulter"), {}, None, None, None)
+    assert settings["proxies"].get("https") == "http://proxy.example:3128"
+
+
 # -- call(): headers, URL, envelope ----------------------------------------------------------------
 def test_call_sends_the_headers_and_json_body(mocked, client):
     mocked.post(url("structures/v1/consulter"), json={**OK, "informationGenerales": {}})
@@ -389,6 +421,20 @@ def test_recycle_and_correct_validator_bodies(mocked, client):
     assert recycle["destinataire"] == {"codeDestinataire": "21720001300019", "codeServiceExecutant": "SERV-TECH"}
     correct = json.loads(calls_to(mocked, "factures/v1/corriger/valideur/facture")[0].request.body)
     assert correct == {"idFacture": 8, "identifiantStructure": "52345678800018", "typeIdentifiantStructure": "SIRET"}
+
+
+def test_recycle_and_complete_leave_out_the_empty_optional_fields(mocked, client):
+    ok = {"codeRetour": 0, "libelle": "GCU_MSG_01_000"}
+    mocked.post(url("factures/v1/recycler"), json=ok)
+    mocked.post(url("factures/v1/completer"), json=ok)
+    client.recycle_invoice(8, buyer_siret="21720001300019")
+    client.complete_invoice(8, comment="PV de réception joint")
+    client.complete_invoice(9, attachment_ids=[880001])
+    recycle = json.loads(calls_to(mocked, "factures/v1/recycler")[0].request.body)
+    assert recycle == {"identifiantFactureCPP": 8, "destinataire": {"codeDestinataire": "21720001300019"}}
+    with_comment, with_file = (json.loads(c.request.body) for c in calls_to(mocked, "factures/v1/completer"))
+    assert with_comment == {"identifiantFactureCPP": 8, "commentaire": "PV de réception joint"}
+    assert with_file == {"identifiantFactureCPP": 9, "pieceJointeComplementaire": [{"pieceJointeComplementaireId": 880001}]}
 
 
 # -- dates ------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import socket
 from dataclasses import replace
 from datetime import timedelta
@@ -23,14 +25,10 @@ from chorus_pro.doctor import (
     supplier_structure_id,
 )
 from chorus_pro.results import BankAccount
-from chorus_pro.simulator import Simulator, SimulatorServer, seed
+from chorus_pro.simulator import DELAY, Simulator, SimulatorServer, seed
 
 STEP_KEYS = [key for key, _title in STEPS]
 
-
-@pytest.fixture
-def sim():
-    return Simulator()
 
 
 @pytest.fixture
@@ -227,3 +225,46 @@ def test_not_run_steps_of_a_report(sim, client):
     assert "[--] Compte technique accepté par Chorus Pro" in report
     assert NOT_RUN_FR in report
     assert "corrigez l'étape « API Utilisateurs accessible »" in report
+
+
+def test_password_expiry_counted_from_the_platform_day(sim, config):
+    # no ``today`` given: the client's day, taken from the simulator's clock
+    with ChorusProClient(config, simulator=sim, token_cache=auth.TokenCache()) as client:
+        expiry = by_key(run_doctor(client))["password_expiry"].value
+    assert expiry.days_left == seed.TECH_PASSWORD_VALID_DAYS
+
+
+# -- each step as soon as it is done ---------------------------------------------------------------------
+BANK_ACCOUNTS = "transverses/v1/recuperer/coordbanc/valides"
+
+
+def test_on_result_gets_each_step_before_the_next_one_runs(pinned_simulation_start):
+    reported, reported_when_slow = [], []
+    slow = Simulator(sleep=lambda seconds: reported_when_slow.append([r.key for r in reported]))
+    slow.faults.add(DELAY, BANK_ACCOUNTS, seconds=1)
+    results = run_doctor(ChorusConfig(), simulator=slow, on_result=reported.append)
+    assert reported == results and doctor_ok(results)
+    assert reported_when_slow == [STEP_KEYS[:STEP_KEYS.index("bank_accounts")]]
+
+
+def test_on_result_gets_the_steps_not_run_too(sim, client):
+    sim.unsubscribe("factures")
+    reported = []
+    results = run_doctor(client, today=today(sim), on_result=reported.append)
+    assert reported == results and [r.key for r in reported] == STEP_KEYS
+
+
+def test_the_command_prints_each_step_as_soon_as_it_is_done():
+    from chorus_pro.cli import main
+
+    printed = io.StringIO()
+    printed_when_slow = []
+    slow = Simulator(sleep=lambda seconds: printed_when_slow.append(printed.getvalue()))
+    slow.faults.add(DELAY, BANK_ACCOUNTS, seconds=1)
+    with SimulatorServer(slow) as server, contextlib.redirect_stdout(printed):
+        assert main(["--simulator-url", server.url, "doctor"]) == 0
+    # while the platform was slow to answer, the steps already done were on the screen
+    (shown,) = printed_when_slow
+    assert "[OK] Structure du fournisseur raccordée" in shown and "Coordonnées bancaires" not in shown
+    assert printed.getvalue().rstrip().endswith("Connexion avec Chorus Pro établie.")
+    assert printed.getvalue().startswith(shown)

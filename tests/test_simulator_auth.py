@@ -10,7 +10,6 @@ from chorus_pro.simulator import Simulator, seed
 
 api = support.api
 local = support.local
-sim = support.sim
 
 
 

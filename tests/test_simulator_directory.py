@@ -11,7 +11,6 @@ from chorus_pro.simulator import seed
 
 api = support.api
 local = support.local
-sim = support.sim
 
 
 

@@ -12,7 +12,6 @@ HOUR = 3600
 
 api = support.api
 local = support.local
-sim = support.sim
 
 
 

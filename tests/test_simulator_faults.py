@@ -25,7 +25,6 @@ from chorus_pro.simulator import (
 
 api = support.api
 local = support.local
-sim = support.sim
 
 SUBMIT = "factures/v1/soumettre"
 

@@ -14,7 +14,6 @@ from chorus_pro.simulator import seed
 
 api = support.api
 local = support.local
-sim = support.sim
 
 STEP = 60  # default flow_step_seconds
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -16,7 +16,6 @@ from chorus_pro.simulator import SimulatedClock, Simulator, SimulatorServer, def
 from chorus_pro.simulator.clock import PARIS, fmt_date, fmt_datetime, parse_input_datetime
 
 local = support.local
-sim = support.sim
 
 
 @pytest.fixture
@@ -155,6 +154,13 @@ def test_default_simulator_is_one_per_process():
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = set(map(id, pool.map(lambda _: default_simulator(), range(16))))
     assert len(found) == 1 and default_simulator().clock.realtime is True
+
+
+def test_simulators_of_the_suite_start_at_the_pinned_instant(sim, pinned_simulation_start):
+    assert sim.now() == pinned_simulation_start
+    assert Simulator(seed=False).now() == pinned_simulation_start
+    # the process-wide simulator follows real time from that instant
+    assert timedelta(0) <= default_simulator().now() - pinned_simulation_start < timedelta(hours=1)
 
 
 def test_clock():

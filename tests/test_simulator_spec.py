@@ -10,7 +10,8 @@
   the few fields listed in ``EXTRA_ANSWER_FIELDS`` with the reason.
 
 The Swagger files are read from ``$CHORUS_SPECS_DIR`` or ``<repo>/../shared/chorus-specs``;
-the module is skipped, with the reason, when they are absent.
+the module is skipped, with the reason, when they are absent (a failure in CI:
+``spec_validation.require_specs``).
 """
 
 from __future__ import annotations
@@ -18,19 +19,17 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
-from pathlib import Path
 
 import jsonschema
 import pytest
+import spec_validation
 from test_simulator_support import Api, submit_body
 
 from chorus_pro.simulator import Simulator, schemas, seed
 from chorus_pro.simulator.app import OPERATIONS
 
-FILES = {"factures": "chorus-pro-factures-v1.swagger.json", "structures": "chorus-pro-structures-v1.swagger.json"}
-SPECS_DIR = Path(os.environ["CHORUS_SPECS_DIR"]) if os.environ.get("CHORUS_SPECS_DIR") else \
-    Path(__file__).resolve().parents[1].parent / "shared" / "chorus-specs"
+spec_validation.require_specs()
+SPECS_DIR = spec_validation.specs_dir()
 
 #: answer fields outside the Swagger response definitions, and why they are sent
 EXTRA_ANSWER_FIELDS = {
@@ -42,11 +41,8 @@ EXTRA_ANSWER_FIELDS = {
 
 
 def _load():
-    missing = [name for name in FILES.values() if not (SPECS_DIR / name).is_file()]
-    if missing:
-        pytest.skip(f"official Chorus Pro Swagger files not found in {SPECS_DIR} ({', '.join(missing)}); "
-                    "set CHORUS_SPECS_DIR to the folder holding them", allow_module_level=True)
-    return {api: json.loads((SPECS_DIR / name).read_text(encoding="utf-8")) for api, name in FILES.items()}
+    return {api: json.loads((SPECS_DIR / name).read_text(encoding="utf-8"))
+            for api, name in spec_validation.SPEC_FILES.items()}
 
 
 SPECS = _load()

@@ -150,10 +150,6 @@ def works_body(**kw) -> dict:
     return merge(body, {k.replace("__", "."): v for k, v in kw.items()})
 
 
-@pytest.fixture
-def sim():
-    return Simulator()
-
 
 @pytest.fixture(params=["in_process", "http"])
 def api(request, sim):

@@ -29,7 +29,7 @@ from chorus_pro.documents import (
 from chorus_pro.simulator import seed
 from chorus_pro.statuses import SUBMIT_CADRES, Cadre
 
-pytestmark = pytest.mark.skipif(spec_validation.SKIP_REASON is not None, reason=str(spec_validation.SKIP_REASON))
+spec_validation.require_specs()
 
 SOUMETTRE = "/cpro/factures/v1/soumettre"
 KNOWN_DEVIATIONS: dict[str, str] = {}  # Swagger path → why; the module docstring explains dateFacture

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The project's test command (README.rst, .ci/run, docker "tests" service).
 #  1. the pure chorus_pro suite (pytest), always;
-#  2. the Odoo add-on suite, when python3 can import odoo: a fresh PostgreSQL database, the add-on
-#     installed with --test-enable, every test tagged for l10n_fr_chorus_btp, then the database is dropped.
+#  2. the Odoo add-on suite, when python3 can import odoo: a fresh PostgreSQL database and a throw-away
+#     Odoo data directory (its filestore), the add-on installed with --test-enable, every test tagged for
+#     l10n_fr_chorus_btp, then both are removed, wherever Odoo's own data directory is (/var/lib/odoo
+#     in the docker image, ~/.local/share/Odoo elsewhere): that one is never written to.
+# Test dependencies: pip install -e '.[test]' (setup.py, TEST_REQUIREMENTS).
 # Database connection: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (current user), PGPASSWORD.
 # Extra Odoo options can be passed in ODOO_TEST_ARGS; ODOO_BIN overrides the odoo-bin path.
 set -uo pipefail
@@ -47,17 +50,18 @@ if $py -c "import odoo" >/dev/null 2>&1; then
     for d in "$odoo_root/addons" "$odoo_root/odoo/addons"; do [ -d "$d" ] && addons="$d,$addons"; done
     ensure_postgres
     db="chorus_btp_test_$(date +%s)_$$"
+    odoo_data=$(mktemp -d)
     odoo_log=$(mktemp)
     db_args=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER")
     [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password "$PGPASSWORD")
     # shellcheck disable=SC2086
-    $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" \
+    $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" --data-dir "$odoo_data" \
         -i l10n_fr_chorus_btp --test-tags /l10n_fr_chorus_btp --stop-after-init \
         --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
     rc=${PIPESTATUS[0]}
     counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
-    rm -rf "$HOME/.local/share/Odoo/filestore/$db"
+    rm -rf "$odoo_data"
     ran=$(echo "$counts" | sed -E 's/.* of ([0-9]+) tests/\1/')
     nfail=$(echo "$counts" | sed -E 's/^([0-9]+) failed.*/\1/'); nerr=$(echo "$counts" | sed -E 's/.*, ([0-9]+) error.*/\1/')
     bad=$(( ${nfail:-0} + ${nerr:-0} ))

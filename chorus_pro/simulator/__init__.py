@@ -17,6 +17,8 @@ Other controls: ``set_buyer_scenario(siret, statuses)``, ``unsubscribe(api)`` / 
 ``invoice(id)``, ``invoices_by_number(number)``, ``flow(number)``, ``deposits``, ``stats``;
 ``Simulator(step_seconds=3600, flow_step_seconds=60, realtime=False, business_error_status=200)``.
 ``request_observers``: callables ``(api_path, headers, body)`` called for every API request.
+``simulator.to_dict()`` / ``Simulator.from_dict(data)``: the platform's state as JSON-ready data
+(the ``chorus-pro`` command keeps it between commands: :mod:`chorus_pro.simulator.persistence`).
 Control endpoints over HTTP (``GET /``, ``/_simulator/…``): see :mod:`chorus_pro.simulator.control`.
 
 Choices where the real platform's behaviour is not verified (see the reference, §17):

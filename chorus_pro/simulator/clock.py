@@ -1,9 +1,10 @@
 """Simulated time, and the date formats of the platform's answers.
 
-The clock starts at the real current time and only moves when told to
+The clock starts at the given instant, else at :func:`wall_clock` (the only
+place the simulator reads the real time), and only moves when told to
 (:meth:`SimulatedClock.advance`), so tests drive status changes without
-waiting.  With ``realtime=True`` (demo server) it also follows the wall clock,
-so statuses move while a person watches.
+waiting.  With ``realtime=True`` (demo server) it also follows real time, so
+statuses move while a person watches.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ except Exception:  # no tz database: Chorus Pro answers in winter time anyway
     PARIS = timezone(timedelta(hours=1))
 
 
+def wall_clock() -> datetime:
+    """The real current time in Paris, where a clock starts when no instant is given."""
+    return datetime.now(PARIS)
+
+
 class SimulatedClock:
     def __init__(self, start: datetime | None = None, *, realtime: bool = False):
-        start = start or datetime.now(PARIS)
+        start = start or wall_clock()
         if start.tzinfo is None:
             start = start.replace(tzinfo=PARIS)
         self._start = start.astimezone(PARIS).replace(microsecond=(start.microsecond // 1000) * 1000)

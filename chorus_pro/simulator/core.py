@@ -5,15 +5,21 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from . import lifecycle, seed
 from .clock import SimulatedClock
 from .faults import FaultInjector
-from .state import Deposit, Invoice, StatusEvent, Store
+from .state import Deposit, Invoice, StatusEvent, Store, from_plain, to_plain
 
 #: APIs a PISTE application can subscribe to
 APIS = ("factures", "structures", "transverses", "utilisateurs", "engagementsJuridiques", "facturesTravaux")
+#: version of the data of :meth:`Simulator.to_dict`
+STATE_FORMAT = 1
+#: the settings and credentials of the platform kept by :meth:`Simulator.to_dict` (faults and stats are not)
+_OPTIONS = ("step_seconds", "flow_step_seconds", "business_error_status")
+_ACCOUNT = ("piste_client_id", "piste_client_secret", "tech_login", "tech_password", "tech_password_expires_at",
+            "supplier_id", "unsubscribed", "buyer_scenarios")
 
 
 @dataclass
@@ -57,6 +63,42 @@ class Simulator:
         self.unsubscribed: set[str] = set()
         self.buyer_scenarios: dict[int, list[str]] = {}
         self.wsgi_app = SimulatorApp(self)
+
+    # -- state -----------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The platform's state as JSON-ready data: simulated time, settings, credentials, and
+        everything deposited (:meth:`Store.to_dict`).  Faults and counters are not kept."""
+        with self.lock:
+            self.progress()
+            return {"format": STATE_FORMAT, "now": to_plain(self.clock.now()),
+                    "options": to_plain({name: getattr(self, name) for name in _OPTIONS}),
+                    "account": to_plain({name: getattr(self, name) for name in _ACCOUNT}),
+                    "store": self.store.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict, *, realtime: bool = False, resume_at: datetime | None = None,
+                  sleep=time.sleep) -> Simulator:
+        """The simulator :meth:`to_dict` described, its clock at the saved instant, or at ``resume_at``
+        when that is later (a realtime simulator catching up with the time it spent stored).
+
+        Raises ``ValueError`` when ``data`` is not such a description.
+        """
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            found = data.get("format") if isinstance(data, dict) else type(data).__name__
+            raise ValueError(f"not a simulator state of format {STATE_FORMAT} (found {found!r})")
+        try:
+            start = from_plain(data["now"])
+            if resume_at is not None and resume_at > start:
+                start = resume_at
+            simulator = cls(seed=False, clock=SimulatedClock(start, realtime=realtime), sleep=sleep,
+                            **from_plain(data["options"]))
+            simulator.store = Store.from_dict(data["store"])
+            for name, value in from_plain(data["account"]).items():
+                if name in _ACCOUNT:
+                    setattr(simulator, name, value)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"incomplete simulator state ({type(exc).__name__}: {exc})") from None
+        return simulator
 
     # -- time ------------------------------------------------------------------------------------
     def now(self):
