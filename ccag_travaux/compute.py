@@ -98,9 +98,9 @@ def advance_repaid_to_date(amount: Decimal, ratio: Decimal, start: Decimal, end:
 # -- validation of the terms -----------------------------------------------------------------------
 
 
-def _require(condition: bool, field: str, message: str) -> None:
+def _require(condition: bool, field: str, message: str, code: str = "", **params: object) -> None:
     if not condition:
-        raise InputError(field, message)
+        raise InputError(field, message, code, {key: str(value) for key, value in params.items()})
 
 
 def _is_cents(value: Decimal) -> bool:
@@ -113,7 +113,8 @@ def check_terms(terms: MarketTerms) -> list[Notice]:
     _require(terms.amount_ht > 0, "terms.amount_ht", "the market amount HT must be positive")
     _require(ZERO <= terms.vat_rate < ONE, "terms.vat_rate", "a VAT rate is a fraction, e.g. 0.20 for 20 %")
     _require(0 < terms.payment_delay_days <= LONGEST_PAYMENT_DELAY, "terms.payment_delay_days",
-             "the délai de paiement is at most 60 days (30 for most buyers, 50 for public health establishments)")
+             "the délai de paiement is at most 60 days (30 for most buyers, 50 for public health establishments)",
+             "payment_delay", days=terms.payment_delay_days)
     seen: set[str] = set()
     for index, line in enumerate(terms.all_lines()):
         where = f"terms.lines[{index}]" if line.avenant is None else f"terms.avenants[{line.avenant}].lines"
@@ -124,23 +125,24 @@ def check_terms(terms: MarketTerms) -> list[Notice]:
         _require(ZERO <= line.vat_rate < ONE, f"{where}.vat_rate", f"line {line.code}: write the rate as a fraction, e.g. 0.20")
     lines_total = cents(sum((line.amount_ht for line in terms.lines), ZERO))
     if terms.lines and lines_total != terms.amount_ht:
-        notices.append(Notice("lines_total_differs", f"the bill of quantities totals {lines_total} HT, the market "
-                                                     f"amount is {terms.amount_ht} HT"))
+        notices.append(Notice("lines_total_differs", {"lines_total": str(lines_total),
+                                                      "market_amount": str(terms.amount_ht)}))
     for avenant in terms.avenants:
         total = cents(sum((line.amount_ht for line in avenant.lines), ZERO))
         if avenant.lines and total != avenant.amount_ht:
-            notices.append(Notice("avenant_total_differs", f"the lines of avenant {avenant.number} total {total} HT, "
-                                                           f"the avenant amount is {avenant.amount_ht} HT"))
+            notices.append(Notice("avenant_total_differs", {"avenant": str(avenant.number), "lines_total": str(total),
+                                                            "avenant_amount": str(avenant.amount_ht)}))
     _check_variation(terms)
     if terms.advance is not None:
         notices.extend(_check_advance(terms.advance, terms))
     if terms.retention is not None:
         retention = terms.retention
         _require(ZERO <= retention.rate <= LEGAL_RETENTION_CAP, "terms.retention.rate",
-                 "the retenue de garantie is at most 5 % (0.05) of the acompte (CCP R2191-32)")
+                 "the retenue de garantie is at most 5 % (0.05) of the acompte (CCP R2191-32)", "retention_rate")
         if retention.guarantee is Guarantee.AMOUNT:
             _require(retention.guarantee_amount is not None and retention.guarantee_amount >= 0,
-                     "terms.retention.guarantee_amount", "give the RG amount the guarantee stands for")
+                     "terms.retention.guarantee_amount", "give the RG amount the guarantee stands for",
+                     "retention_guarantee_amount")
             _require(retention.rounding is RetentionRounding.CUMULATIVE, "terms.retention.rounding",
                      "a guarantee of an amount needs the cumulative rounding (per_period cannot cap it)")
         _require(retention.guarantee_months >= 0, "terms.retention.guarantee_months", "cannot be negative")
@@ -149,7 +151,8 @@ def check_terms(terms: MarketTerms) -> list[Notice]:
         where = f"terms.subcontractors[{index}]"
         _require(sub.partner_id not in partner_ids, f"{where}.partner_id", f"'{sub.partner_id}' appears twice")
         partner_ids.add(sub.partner_id)
-        _require(sub.accepted_amount_ht > 0, f"{where}.accepted_amount_ht", "the accepted amount must be positive")
+        _require(sub.accepted_amount_ht > 0, f"{where}.accepted_amount_ht", "the accepted amount must be positive",
+                 "subcontractor_amount", subcontractor=sub.name)
         _require(sub.advance_amount >= 0 and _is_cents(sub.advance_amount), f"{where}.advance_amount",
                  "an amount in euros and cents, not negative")
     rule_codes = [rule.code for rule in terms.penalty_rules]
@@ -166,18 +169,21 @@ def _check_variation(terms: MarketTerms) -> None:
     _require(variation is not None, "terms.price_variation",
              f"a {terms.price_basis.value} price needs its formula (fixed_part, index, base month and value)")
     _require(ZERO <= variation.fixed_part < ONE, "terms.price_variation.fixed_part",
-             "the fixed part is a fraction, e.g. 0.125")
-    _require(bool(variation.indices), "terms.price_variation.indices", "name at least one index, e.g. BT01")
+             "the fixed part is a fraction, e.g. 0.125", "variation_fixed_part")
+    _require(bool(variation.indices), "terms.price_variation.indices", "name at least one index, e.g. BT01",
+             "variation_no_index")
     for index, term in enumerate(variation.indices):
         _require(term.base_value > 0, f"terms.price_variation.indices[{index}].base_value",
-                 f"the base value of index {term.index_name} must be positive")
+                 f"the base value of index {term.index_name} must be positive", "variation_base_value",
+                 index=term.index_name)
     total = variation.fixed_part + sum((term.weight for term in variation.indices), ZERO)
-    _require(total == ONE, "terms.price_variation", f"the fixed part and the index weights add up to {total}, not 1")
+    _require(total == ONE, "terms.price_variation", f"the fixed part and the index weights add up to {total}, not 1",
+             "variation_weights", total=total)
     _require(variation.month_lag >= 0, "terms.price_variation.month_lag", "the lag is a number of months back, >= 0")
     parse_month(variation.base_month, "terms.price_variation.base_month")
     if terms.price_basis is PriceBasis.ACTUALISABLE:
         _require(variation.actualisation_month is not None, "terms.price_variation.actualisation_month",
-                 "an actualisable price needs the month of the start order (YYYY-MM)")
+                 "an actualisable price needs the month of the start order (YYYY-MM)", "actualisation_month")
         parse_month(variation.actualisation_month, "terms.price_variation.actualisation_month")
 
 
@@ -185,17 +191,17 @@ def _check_advance(advance: Advance, terms: MarketTerms) -> list[Notice]:
     _require(advance.amount >= 0 and _is_cents(advance.amount), "terms.advance.amount",
              "the avance received, in euros and cents")
     _require(ZERO <= advance.start_threshold < advance.end_threshold <= ONE, "terms.advance",
-             "thresholds must satisfy 0 <= start_threshold < end_threshold <= 1 (e.g. 0.65 and 0.80)")
+             "thresholds must satisfy 0 <= start_threshold < end_threshold <= 1 (e.g. 0.65 and 0.80)",
+             "advance_thresholds")
     notices = []
     if advance.rate is not None and advance.base_amount is not None:
         expected = cents(advance.rate * advance.base_amount)
         if expected != advance.amount:
-            notices.append(Notice("advance_amount_differs", f"the avance received ({advance.amount}) differs from "
-                                                            f"rate x base ({expected})"))
+            notices.append(Notice("advance_amount_differs", {"received": str(advance.amount),
+                                                             "expected": str(expected)}))
     if advance.rate is not None and advance.effective_start != advance.start_threshold:
-        notices.append(Notice("advance_repaid_from_first_payment",
-                              f"the avance rate {advance.rate} exceeds {advance.first_payment_start_above_rate}: "
-                              "its repayment starts at the first payment"))
+        notices.append(Notice("advance_repaid_from_first_payment", {
+            "rate": str(advance.rate), "threshold": str(advance.first_payment_start_above_rate)}))
     return notices
 
 
@@ -219,24 +225,27 @@ def _progress_quantities(terms: MarketTerms, measures: MonthMeasures, previous: 
         _require((entry.percent is None) != (entry.quantity is None), where,
                  f"line {entry.code}: give either percent or quantity, not both and not neither")
         if entry.percent is not None:
-            _require(entry.percent >= 0, f"{where}.percent", f"line {entry.code}: progress cannot be negative")
+            _require(entry.percent >= 0, f"{where}.percent", f"line {entry.code}: progress cannot be negative",
+                     "negative_progress", line=entry.code)
             _require(line.quantity > 0, f"{where}.percent",
-                     f"line {entry.code} has no market quantity: give its progress as a quantity")
+                     f"line {entry.code} has no market quantity: give its progress as a quantity",
+                     "percent_without_quantity", line=entry.code)
             quantity = line.quantity * entry.percent / 100
         else:
-            _require(entry.quantity >= 0, f"{where}.quantity", f"line {entry.code}: progress cannot be negative")
+            _require(entry.quantity >= 0, f"{where}.quantity", f"line {entry.code}: progress cannot be negative",
+                     "negative_progress", line=entry.code)
             quantity = entry.quantity
         before = quantities.get(entry.code, ZERO)
         if quantity < before:
-            notices.append(Notice("progress_down", f"line {entry.code} goes down from {_plain(before)} to "
-                                                   f"{_plain(quantity)} {line.unit}: the period amount is negative"))
+            notices.append(Notice("progress_down", {"line": entry.code, "before": _plain(before),
+                                                    "quantity": _plain(quantity), "unit": line.unit}))
         quantities[entry.code] = quantity
     for line in terms.all_lines():
         quantity = quantities.get(line.code, ZERO)
         if line.quantity > 0 and quantity > line.quantity:
-            notices.append(Notice("over_100_percent", f"line {line.code} is at {_percent(quantity, line)} % of its "
-                                                      f"market quantity ({_plain(quantity)} / {_plain(line.quantity)} "
-                                                      f"{line.unit})"))
+            notices.append(Notice("over_100_percent", {
+                "line": line.code, "percent": str(_percent(quantity, line)), "quantity": _plain(quantity),
+                "market_quantity": _plain(line.quantity), "unit": line.unit}))
     return quantities
 
 
@@ -288,7 +297,8 @@ def _part_figures(measures: MonthMeasures, previous: PreviousSituation) -> tuple
         for index, item in enumerate(measured):
             where = f"measures.{kind}[{index}]"
             _require(bool(item.code), f"{where}.code", "every item needs a code")
-            _require(item.code not in codes, f"{where}.code", f"'{item.code}' appears twice")
+            _require(item.code not in codes, f"{where}.code", f"'{item.code}' appears twice", "part_code_twice",
+                     item=item.code)
             _require(ZERO <= item.vat_rate < ONE, f"{where}.vat_rate", "write the rate as a fraction, e.g. 0.20")
             _require(_is_cents(item.cumulative_ht), f"{where}.cumulative_ht", "an amount in euros and cents")
             codes.add(item.code)
@@ -352,15 +362,15 @@ def _variation(terms: MarketTerms, measures: MonthMeasures, base: Mapping[Decima
         needed = variation.index_month(month)
         raise InputError(f"measures.indices.{term.index_name}",
                          f"index {term.index_name} for {needed} is not published and no earlier value is given: "
-                         f"add its value (or the last published one) to the index table")
+                         f"add its value (or the last published one) to the index table",
+                         "index_missing", {"index": term.index_name, "month": needed})
     raw, coefficient, uses = found
     provisional = any(use.provisional for use in uses)
     for use in uses:
         if use.provisional:
-            notices.append(Notice("provisional_index",
-                                  f"index {use.index_name} for {use.month} is not published: the provisional "
-                                  f"coefficient {coefficient} (with the {use.value_month} value {use.value}) "
-                                  "applies and will be regularised once the index is published"))
+            notices.append(Notice("provisional_index", {
+                "index": use.index_name, "month": use.month, "coefficient": str(coefficient),
+                "value_month": use.value_month, "value": str(use.value)}))
     amounts = {rate: cents(amount * (coefficient - ONE)) for rate, amount in base.items() if amount}
     kind = "actualisation" if terms.price_basis is PriceBasis.ACTUALISABLE else "revision"
     figure = VariationFigure(kind=kind, execution_month=month, indices=uses, fixed_part=variation.fixed_part,
@@ -387,9 +397,8 @@ def _regularisations(terms: MarketTerms, measures: MonthMeasures, previous: Prev
             found = _coefficient(terms.price_variation, pending.month, measures.indices, provisional_allowed=False)
         if found is None:
             still_pending.append(pending)
-            notices.append(Notice("variation_still_provisional",
-                                  f"the variation of situation {pending.situation_number} ({pending.month}) stays "
-                                  f"provisional: its index is still not in the table"))
+            notices.append(Notice("variation_still_provisional", {"situation": str(pending.situation_number),
+                                                                  "month": pending.month}))
             continue
         _, coefficient, uses = found
         provisional = dict(pending.provisional_by_rate)
@@ -466,7 +475,8 @@ def _direct_payments(terms: MarketTerms, measures: MonthMeasures, previous: Prev
         sub = by_id.get(share.partner_id)
         _require(sub is not None, f"{where}.partner_id", f"no subcontractor '{share.partner_id}' in the terms")
         _require(sub.direct_payment, f"{where}.partner_id",
-                 f"subcontractor {sub.name} is not paid directly: its share stays in the titulaire's payment")
+                 f"subcontractor {sub.name} is not paid directly: its share stays in the titulaire's payment",
+                 "not_direct_payment", subcontractor=sub.name)
         _require(share.partner_id not in seen, f"{where}.partner_id", f"'{share.partner_id}' appears twice")
         _require(_is_cents(share.amount_ht), f"{where}.amount_ht", "an amount in euros and cents")
         seen.add(share.partner_id)
@@ -533,7 +543,7 @@ def _penalties(terms: MarketTerms, measures: MonthMeasures) -> tuple[PenaltyFigu
     figures = []
     for index, penalty in enumerate(measures.penalties):
         where = f"measures.penalties[{index}]"
-        _require(bool(penalty.reason), f"{where}.reason", "say why the penalty applies")
+        _require(bool(penalty.reason), f"{where}.reason", "say why the penalty applies", "penalty_reason")
         if penalty.rule is not None:
             rule = rules.get(penalty.rule)
             _require(rule is not None, f"{where}.rule", f"no penalty rule '{penalty.rule}' in the terms")
@@ -558,7 +568,8 @@ def _check_sequence(measures: MonthMeasures, previous: PreviousSituation) -> Non
              f"number it {previous.number + 1} or give the previous situation it follows")
     if previous.month:
         _require(measures.month > previous.month, "measures.month",
-                 f"{measures.month} is not after the previous situation's month {previous.month}")
+                 f"{measures.month} is not after the previous situation's month {previous.month}",
+                 "month_order", month=measures.month, previous=previous.month)
 
 
 def compute_situation(terms: MarketTerms, measures: MonthMeasures,
@@ -575,9 +586,8 @@ def compute_situation(terms: MarketTerms, measures: MonthMeasures,
     works_cumulative = sum((line.cumulative_ht for line in lines), ZERO)
     works_previous = sum((line.previous_ht for line in lines), ZERO)
     if previous.number and works_previous != previous.works_cumulative_ht:
-        notices.append(Notice("previous_total_differs",
-                              f"the previous situation's works, recomputed with today's prices, total "
-                              f"{works_previous} HT instead of {previous.works_cumulative_ht}: a price changed"))
+        notices.append(Notice("previous_total_differs", {"recomputed": str(works_previous),
+                                                         "recorded": str(previous.works_cumulative_ht)}))
     parts = _part_figures(measures, previous)
     works_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
     avenant_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
@@ -657,16 +667,14 @@ def compute_situation(terms: MarketTerms, measures: MonthMeasures,
         available = max(total_ttc - retention_amount - penalties_total - direct_total, ZERO)
         if advance.period_deduction > available:
             advance = _capped_advance(advance, available, terms)
-            notices.append(Notice("advance_repayment_capped",
-                                  f"the avance repayment is limited to the sums due ({available}): "
-                                  f"{advance.scheduled_to_date - advance.repaid_to_date} come off the next acomptes"))
+            notices.append(Notice("advance_repayment_capped", {
+                "available": str(available), "postponed": str(advance.scheduled_to_date - advance.repaid_to_date)}))
 
     # 9. montant à payer
     advance_deduction = advance.period_deduction if advance else ZERO
     amount_to_pay = total_ttc - retention_amount - advance_deduction - penalties_total - direct_total
     if amount_to_pay < 0:
-        notices.append(Notice("negative_amount_to_pay",
-                              f"the montant à payer is negative ({amount_to_pay}): the titulaire owes this sum"))
+        notices.append(Notice("negative_amount_to_pay", {"amount": str(amount_to_pay)}))
     due = None
     if measures.submission_date is not None:
         due = measures.submission_date + datetime.timedelta(days=terms.payment_delay_days)
@@ -727,17 +735,15 @@ def compute_final_statement(terms: MarketTerms, last: PreviousSituation) -> Fina
     if advance is not None and advance.deduction is Basis.HT and not terms.autoliquidation:
         deduction += cents(balance * terms.vat_rate)
     if balance:
-        notices.append(Notice("advance_balance", f"{balance} of the avance is not repaid: it comes off the solde"))
+        notices.append(Notice("advance_balance", {"balance": str(balance)}))
     if last.pending_variations:
-        notices.append(Notice("variation_still_provisional",
-                              f"{len(last.pending_variations)} provisional variation(s) await their index: "
-                              "the solde will be revised when it is published"))
+        notices.append(Notice("final_variations_provisional", {"count": str(len(last.pending_variations))}))
     release = deadline = None
     if terms.reception_date is not None and terms.retention is not None:
         release = add_months(terms.reception_date, terms.retention.guarantee_months)
         deadline = add_months(release, 1)
     elif terms.retention is not None and last.retention_cumulative:
-        notices.append(Notice("no_reception_date", "the reception date is not set: the RG release date is unknown"))
+        notices.append(Notice("no_reception_date"))
     parts = sum((part.cumulative_ht for part in last.parts), ZERO)
     return FinalStatement(
         market_number=terms.market_number, last_situation=last.number, last_month=last.month,

@@ -40,6 +40,7 @@ from .model import (
     Subcontractor,
     SubcontractorCarry,
 )
+from .results import Notice
 from .rounding import COEFFICIENT_ROUNDING_PRESETS, CoefficientRounding, parse_month
 
 _MISSING = object()
@@ -376,6 +377,8 @@ def load_json(text: str):
 
 def to_jsonable(value):
     """Dataclasses, Decimals, dates and enums as plain JSON values (amounts as strings)."""
+    if isinstance(value, Notice):
+        return {"code": value.code, "params": dict(value.params), "message": value.message}
     if dataclasses.is_dataclass(value):
         return {item.name: to_jsonable(getattr(value, item.name)) for item in dataclasses.fields(value)}
     if isinstance(value, Decimal):

@@ -10,18 +10,51 @@ is traced from its step's dataclass. Step numbers follow the computation:
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .model import PreviousSituation
 
+#: The English text of each notice; the Odoo add-on translates by ``code`` with the same parameters.
+NOTICE_MESSAGES = {
+    "lines_total_differs": "the bill of quantities totals {lines_total} HT, the market amount is {market_amount} HT",
+    "avenant_total_differs": "the lines of avenant {avenant} total {lines_total} HT, the avenant amount is "
+                             "{avenant_amount} HT",
+    "advance_amount_differs": "the avance received ({received}) differs from rate x base ({expected})",
+    "advance_repaid_from_first_payment": "the avance rate {rate} exceeds {threshold}: its repayment starts at the "
+                                         "first payment",
+    "progress_down": "line {line} goes down from {before} to {quantity} {unit}: the period amount is negative",
+    "over_100_percent": "line {line} is at {percent} % of its market quantity ({quantity} / {market_quantity} "
+                        "{unit})",
+    "provisional_index": "index {index} for {month} is not published: the provisional coefficient {coefficient} "
+                         "(with the {value_month} value {value}) applies and will be regularised once the index is "
+                         "published",
+    "variation_still_provisional": "the variation of situation {situation} ({month}) stays provisional: its index "
+                                   "is still not in the table",
+    "previous_total_differs": "the previous situation's works, recomputed with today's prices, total {recomputed} HT "
+                              "instead of {recorded}: a price changed",
+    "advance_repayment_capped": "the avance repayment is limited to the sums due ({available}): {postponed} come off "
+                                "the next acomptes",
+    "negative_amount_to_pay": "the montant à payer is negative ({amount}): the titulaire owes this sum",
+    "advance_balance": "{balance} of the avance is not repaid: it comes off the solde",
+    "final_variations_provisional": "{count} provisional variation(s) await their index: the solde will be revised "
+                                    "when it is published",
+    "no_reception_date": "the reception date is not set: the RG release date is unknown",
+}
+
 
 @dataclass(frozen=True)
 class Notice:
-    """A warning the user should read. ``code`` is stable (for translation); ``message`` is English."""
+    """A warning the user should read: a stable ``code`` and its parameters (plain strings), from which the
+    English ``message`` is made and any translation too."""
 
     code: str
-    message: str
+    params: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def message(self) -> str:
+        return NOTICE_MESSAGES[self.code].format(**self.params)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ def parse_month(text: str, field: str) -> tuple[int, int]:
         if len(text) != 7 or not 1 <= month <= 12:
             raise ValueError
     except (ValueError, AttributeError):
-        raise InputError(field, f"'{text}' is not a month: write it YYYY-MM, e.g. 2026-03")
+        raise InputError(field, f"'{text}' is not a month: write it YYYY-MM, e.g. 2026-03", "not_a_month",
+                         {"value": str(text)}) from None
     return year, month
 
 

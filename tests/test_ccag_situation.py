@@ -426,3 +426,27 @@ def test_final_statement_deducts_the_avance_balance():
     assert final.retention_to_release == D("4200.00")  # 5 % of 84 000 TTC
     assert final.release_deadline == datetime.date(2027, 7, 30)
     assert final.paid_to_date == sum((s.amount_to_pay for s in situations), D(0))
+
+
+def test_every_notice_has_a_text_whose_fields_are_the_parameters_given():
+    """The notices are translated by code: each ``Notice(code, {...})`` written in the computation must name
+    exactly the fields of its text, or a translation would fail or show a hole."""
+    import ast
+    import string
+    from pathlib import Path
+
+    import ccag_travaux.compute
+    from ccag_travaux.results import NOTICE_MESSAGES
+
+    tree = ast.parse(Path(ccag_travaux.compute.__file__).read_text())
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Notice"]
+    assert len(calls) >= 10
+    used = set()
+    for call in calls:
+        code = call.args[0].value
+        given = {key.value for key in call.args[1].keys} if len(call.args) > 1 else set()
+        expected = {name for _, name, _, _ in string.Formatter().parse(NOTICE_MESSAGES[code]) if name}
+        assert given == expected, code
+        used.add(code)
+    assert used == set(NOTICE_MESSAGES)

@@ -8,15 +8,19 @@ from ccag_travaux import (
     Basis,
     Guarantee,
     IndexTerm,
+    InputError,
     MarketTerms,
     PenaltyRule,
     PriceBasis,
     PriceVariation,
     Retention,
     RetentionRounding,
+    check_terms,
 )
 from ccag_travaux.rounding import COEFFICIENT_ROUNDING_PRESETS
 from chorus_pro.documents import MAX_EJ_LENGTH
+
+from .ccag_messages import error_text
 
 KINDS = [
     ("services", "Services or supplies"),
@@ -135,7 +139,7 @@ class ChorusProMarket(models.Model):
     # -- works contract terms (CCAG-Travaux) -------------------------------------------------------------
     tax_id = fields.Many2one("account.tax", string="VAT", check_company=True,
                              domain="[('type_tax_use', '=', 'sale'), ('amount_type', '=', 'percent')]",
-                             default=lambda self: self.env.company.account_sale_tax_id,
+                             compute="_compute_tax_id", store=True, readonly=False, precompute=True,
                              help="VAT of the works (20 % for most works; 10 % or 5.5 % for some renovations).")
     duration_months = fields.Integer(string="Duration (months)",
                                      help="Over 12 months, the advance is computed on 12 × amount / duration.")
@@ -229,6 +233,13 @@ class ChorusProMarket(models.Model):
         for market in self:
             market.invoice_count = counts.get(market.id, 0)
 
+    @api.depends("company_id")
+    def _compute_tax_id(self):
+        """The market's company's default sale tax, until one is chosen (the company decides, not the user's)."""
+        for market in self:
+            if not market.tax_id or market.tax_id.company_id not in market.company_id.parent_ids:
+                market.tax_id = market.company_id.account_sale_tax_id
+
     @api.depends("reception_date", "guarantee_months")
     def _compute_retention_release_date(self):
         from dateutil.relativedelta import relativedelta
@@ -319,6 +330,21 @@ class ChorusProMarket(models.Model):
             if market.date_start and market.date_end and market.date_end < market.date_start:
                 raise ValidationError(self.env._("Market %(market)s ends before it starts.", market=market.name))
 
+    @api.constrains("kind", "amount", "tax_id", "line_ids", "amendment_ids", "price_basis", "variation_fixed_part",
+                    "variation_index_ids", "variation_base_month", "variation_month_lag", "variation_actualisation_month",
+                    "advance_amount", "advance_rate", "advance_start", "advance_end", "retention_rate",
+                    "retention_guarantee", "retention_guarantee_amount", "guarantee_months", "penalty_rule_ids",
+                    "payment_delay", "subcontractor_ids")
+    def _check_ccag_terms(self):
+        """The terms of a works market must be computable (the rules are ccag_travaux's): said when saving the
+        market, not at its first situation."""
+        for market in self.filtered(lambda market: market.kind == "works" and market.amount > 0):
+            try:
+                check_terms(market._ccag_terms())
+            except InputError as error:
+                raise ValidationError(self.env._("Market %(market)s: %(problem)s", market=market.name,
+                                                 problem=error_text(self.env, error))) from None
+
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
         if self.service_id and self.service_id.partner_id != self.partner_id:
@@ -390,6 +416,14 @@ class ChorusProMarket(models.Model):
     def _allowed_cadres(self):
         self.ensure_one()
         return ALLOWED_CADRES[(self.kind or "services", self.role or "titulaire")]
+
+    def action_open_bill_of_quantities(self):
+        """The market's lines in a list of their own, where Odoo's import reads a DPGF spreadsheet."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("l10n_fr_chorus_btp.action_chorus_market_lines")
+        action.update({"name": self.env._("Bill of quantities – %(market)s", market=self.name),
+                       "domain": [("market_id", "=", self.id)], "context": {"default_market_id": self.id}})
+        return action
 
     def action_view_situations(self):
         self.ensure_one()

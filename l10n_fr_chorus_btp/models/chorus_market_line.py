@@ -4,9 +4,11 @@ initial unit price; from the base contract or from an amendment."""
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ccag_travaux import BillLine
+
+from .chorus_situation_measure import OPEN_STATES
 
 
 class ChorusProMarketLine(models.Model):
@@ -47,6 +49,18 @@ class ChorusProMarketLine(models.Model):
                 raise ValidationError(self.env._(
                     "Line %(code)s of the bill of quantities: the quantity and the unit price are positive (a "
                     "reduction of the works is an amendment with its own lines).", code=line.code))
+
+    def write(self, vals):
+        contractual = {"market_id", "lot", "code", "quantity", "unit_price", "amendment_id"} & vals.keys()
+        if contractual:
+            billed = self.env["chorus.pro.situation.line"].sudo().search(
+                [("market_line_id", "in", self.ids), ("situation_id.state", "not in", OPEN_STATES)], limit=1)
+            if billed:
+                raise UserError(self.env._(
+                    "Line %(code)s of the bill of quantities is in a validated situation: its code, lot, quantity "
+                    "and unit price are those of the contract. Change them with an amendment.",
+                    code=billed.market_line_id.code))
+        return super().write(vals)
 
     def _ccag_line(self):
         self.ensure_one()

@@ -1,5 +1,7 @@
 """Price indices of public works contracts (BT01, TP01…), with their monthly values."""
 
+from decimal import Decimal
+
 from odoo import api, fields, models
 
 
@@ -25,7 +27,6 @@ class ChorusPriceIndex(models.Model):
 
     def _values_by_month(self):
         """``{index name: {"YYYY-MM": Decimal}}``, what the situation maths reads."""
-        from decimal import Decimal
         table = {}
         for value in self.value_ids:
             table.setdefault(value.index_id.name, {})[value.month] = Decimal(str(value.value))

@@ -25,6 +25,9 @@ from ccag_travaux import (
 )
 from ccag_travaux.jsonio import parse_previous, to_jsonable
 
+from .ccag_messages import error_text, notice_text
+from .chorus_situation_measure import OPEN_STATES, check_code_only_fields
+
 #: what the site manager and the accountant do, in order; the last states follow the invoice
 STATES = [
     ("draft", "Draft"),
@@ -35,8 +38,6 @@ STATES = [
     ("accepted", "Accepted"),
     ("paid", "Paid"),
 ]
-#: before validation the figures follow the measures; after it they are frozen
-OPEN_STATES = ("draft", "submitted")
 SITE_MANAGER_GROUP = "l10n_fr_chorus_btp.group_chorus_site_manager"
 ACCOUNTANT_GROUP = "account.group_account_invoice"
 #: the stored totals of the state-of-account (list views, graph), read from the figures
@@ -51,6 +52,10 @@ TOTAL_FIELDS = {
     "direct_payments_total": "direct_payments_total",
     "amount_to_pay": "amount_to_pay",
 }
+#: set by the workflow and the computation only (as superuser); refused from any client
+CODE_ONLY_FIELDS = ("name", "company_id", "number", "month", "stage", "state", "previous_id", "figures", "carry",
+                    "notices", *TOTAL_FIELDS, "advance_deduction", "retention", "is_credit_note", "move_id",
+                    "settlement_move_id")
 
 
 def _decimal(value):
@@ -70,14 +75,14 @@ class ChorusProSituation(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     market_id = fields.Many2one("chorus.pro.market", string="Market", required=True, index=True, tracking=True,
-                                check_company=True, domain="[('kind', '=', 'works')]")
+                                domain="[('kind', '=', 'works')]")  # the company follows the market
     company_id = fields.Many2one(related="market_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="market_id.currency_id")
     partner_id = fields.Many2one(related="market_id.partner_id", string="Public customer")
     number = fields.Integer(string="Number", readonly=True, copy=False, help="Number of the situation in the market.")
-    period_end = fields.Date(string="Month of", required=True, tracking=True,
+    period_end = fields.Date(string="Works up to", required=True, tracking=True,
                              default=lambda self: fields.Date.context_today(self) + relativedelta(day=31),
-                             help="The month of execution the situation covers (its last day).")
+                             help="The last day of the month of execution the situation covers.")
     month = fields.Char(compute="_compute_month", store=True)
     submission_date = fields.Date(string="Submitted to the project manager on", tracking=True,
                                   help="Receipt of the projet de décompte by the MOE: the payment delay runs from it.")
@@ -146,7 +151,8 @@ class ChorusProSituation(models.Model):
     @api.depends("notices")
     def _compute_notice_text(self):
         for situation in self:
-            situation.notice_text = "\n".join(notice["message"] for notice in situation.notices or []) or False
+            situation.notice_text = "\n".join(notice_text(self.env, notice, situation.currency_id)
+                                              for notice in situation.notices or []) or False
 
     @api.depends("figures")
     def _compute_figures_html(self):
@@ -220,6 +226,7 @@ class ChorusProSituation(models.Model):
     # -- creation: the lines of the bill of quantities, the previous figures ---------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        check_code_only_fields(self, vals_list, CODE_ONLY_FIELDS)
         situations = super().create(vals_list)
         for situation in situations:
             situation._take_number_and_previous()
@@ -241,7 +248,7 @@ class ChorusProSituation(models.Model):
             raise UserError(self.env._(
                 "A situation covers one month after the previous one (situation %(number)s, %(month)s).",
                 number=previous.number, month=previous.month))
-        self.write({"number": previous.number + 1 if previous else 1, "previous_id": previous.id or False})
+        self.sudo().write({"number": previous.number + 1 if previous else 1, "previous_id": previous.id or False})
 
     def _previous_carry(self):
         self.ensure_one()
@@ -257,7 +264,7 @@ class ChorusProSituation(models.Model):
         market_lines = self.market_id.line_ids.filtered(
             lambda line: not line.amendment_id or line.amendment_id.date <= self.period_end)
         # one computation for the whole situation, after its lines exist (not one per line)
-        refreshing = self.env(context=dict(self.env.context, chorus_situation_refreshing=True))
+        refreshing = self.env(context=dict(self.env.context, chorus_situation_refreshing=True), su=True)
         refreshing["chorus.pro.situation.line"].create([{
             "situation_id": self.id,
             "market_line_id": line.id,
@@ -271,6 +278,35 @@ class ChorusProSituation(models.Model):
             "vat_rate": float(part.vat_rate * 100), "previous_amount": float(part.cumulative_ht),
             "cumulative_amount": float(part.cumulative_ht),
         } for part in carried])
+
+    def _set_progress(self, progress):
+        """Enter the cumulative progress of several lines at once: ``{code: ("percent" | "quantity", value)}``
+        (imports, scripts and demo data); the figures are computed once."""
+        self.ensure_one()
+        lines = {line.code: line for line in self.line_ids}
+        unknown = sorted(set(progress) - set(lines))
+        if unknown:
+            raise UserError(self.env._("These codes are not in the bill of quantities of %(market)s: %(codes)s.",
+                                       market=self.market_id.name, codes=", ".join(unknown)))
+        self.write({"line_ids": [Command.update(lines[code].id, {"progress_mode": mode, f"cumulative_{mode}": value})
+                                 for code, (mode, value) in progress.items()]})
+
+    @api.model
+    def _create_validated(self, market_id, months):
+        """Situations of a market month after month, each validated, invoiced and posted before the next one
+        unless told otherwise (``months``: ``[(period_end, {code: (mode, value)}, validate)]``); the demo data
+        builds its market's history with it."""
+        market = self.env["chorus.pro.market"].browse(market_id)
+        situations = self.browse()
+        for period_end, progress, validate in months:
+            situation = self.create({"market_id": market.id, "period_end": period_end})
+            situation._set_progress(progress)
+            if validate:
+                situation.action_validate()
+                situation.action_create_invoice()
+                situation.move_id.action_post()
+            situations |= situation
+        return situations
 
     # -- the figures ------------------------------------------------------------------------------------
     def _ccag_measures(self):
@@ -301,8 +337,8 @@ class ChorusProSituation(models.Model):
         try:
             return compute_situation(self.market_id._ccag_terms(), self._ccag_measures(), self._previous_carry())
         except InputError as error:
-            raise UserError(self.env._("The situation %(situation)s cannot be computed: %(field)s: %(problem)s",
-                                       situation=self.name, field=error.field, problem=error.message)) from None
+            raise UserError(self.env._("The situation %(situation)s cannot be computed: %(problem)s",
+                                       situation=self.name, problem=error_text(self.env, error))) from None
 
     def _refresh_figures(self):
         """Recompute and store the figures of the situations still open (validated ones stay frozen)."""
@@ -316,14 +352,15 @@ class ChorusProSituation(models.Model):
         values.update({
             "figures": figures,
             "carry": to_jsonable(result.carry_forward()),
-            "notices": [{"code": notice.code, "message": notice.message} for notice in result.notices],
+            "notices": [to_jsonable(notice) for notice in result.notices],
             "advance_deduction": float(result.advance.period_deduction) if result.advance else 0.0,
             "retention": float(result.retention.period_retention) if result.retention else 0.0,
             "is_credit_note": result.is_credit_note,
         })
-        super().write(values)
+        super(ChorusProSituation, self.sudo()).write(values)
 
     def write(self, vals):
+        check_code_only_fields(self, [vals], CODE_ONLY_FIELDS)
         frozen = self.filtered(lambda s: s.state not in OPEN_STATES)
         measures = {"line_ids", "part_ids", "penalty_ids", "direct_payment_ids", "period_end", "market_id"}
         if frozen and measures & vals.keys():
@@ -351,13 +388,13 @@ class ChorusProSituation(models.Model):
             if situation.state != "draft":
                 raise UserError(self.env._("Only a draft situation can be submitted."))
         self._refresh_figures()
-        self.write({"stage": "submitted"})
+        self.sudo().write({"stage": "submitted"})
 
     def action_back_to_draft(self):
         self._check_group(SITE_MANAGER_GROUP, self.env._("reopen"))
         if any(situation.state != "submitted" for situation in self):
             raise UserError(self.env._("Only a submitted situation goes back to draft."))
-        self.write({"stage": "draft"})
+        self.sudo().write({"stage": "draft"})
 
     def action_validate(self):
         """The accountant checks and freezes the figures."""
@@ -370,7 +407,7 @@ class ChorusProSituation(models.Model):
                 # the payment delay runs from the projet's receipt: today unless the user said otherwise
                 situation.submission_date = fields.Date.context_today(situation)
             situation._refresh_figures()
-        self.write({"stage": "validated"})
+        self.sudo().write({"stage": "validated"})
 
     def action_view_invoice(self):
         self.ensure_one()
@@ -395,7 +432,7 @@ class ChorusProSituation(models.Model):
             if situation.state != "validated" or situation.move_id:
                 raise UserError(self.env._("Only a validated situation without invoice can be invoiced."))
             move = self.env["account.move"].create(situation._invoice_values())
-            situation.move_id = move
+            situation.sudo().move_id = move
             situation.message_post(body=self.env._("Invoice %(invoice)s created.", invoice=move.display_name))
         return self.move_id._get_records_action() if len(self) == 1 else True
 
@@ -437,6 +474,9 @@ class ChorusProSituation(models.Model):
             "company_id": self.company_id.id,
             "partner_id": market.partner_id.id,
             "invoice_date": self.period_end,
+            # the buyer's payment delay runs from the projet's receipt by the project manager, not from the invoice date
+            "invoice_payment_term_id": False,
+            "invoice_date_due": figures.get("payment_due_date") or self.period_end,
             "chorus_market_id": market.id,
             "chorus_works_document_type": "monthly",
             "chorus_situation_number": self.number,
@@ -520,7 +560,7 @@ class ChorusProSituation(models.Model):
         })
         entry.action_post()
         (receivable | entry.line_ids.filtered(lambda line: line.account_id == receivable.account_id)).reconcile()
-        self.settlement_move_id = entry
+        self.sudo().settlement_move_id = entry
 
     def _statement_attachment(self):
         """The printed projet de décompte, as a Chorus Pro attachment (in test mode, the HTML Odoo renders)."""

@@ -9,6 +9,7 @@ class ChorusProSituationDirectPayment(models.Model):
     _name = "chorus.pro.situation.direct.payment"
     _inherit = "chorus.pro.situation.measure"
     _description = "Direct payment of a subcontractor in a situation"
+    _same_market_fields = ("subcontractor_id",)
     _order = "situation_id, id"
 
     situation_id = fields.Many2one("chorus.pro.situation", required=True, ondelete="cascade", index=True)

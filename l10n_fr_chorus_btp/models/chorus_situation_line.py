@@ -14,6 +14,9 @@ class ChorusProSituationLine(models.Model):
     _inherit = "chorus.pro.situation.measure"
     _description = "Progress of a bill of quantities line"
     _order = "situation_id, sequence, id"
+    _code_only_fields = ("previous_quantity",)
+    _fixed_fields = ("situation_id", "market_line_id")
+    _same_market_fields = ("market_line_id",)
 
     situation_id = fields.Many2one("chorus.pro.situation", required=True, ondelete="cascade", index=True)
     currency_id = fields.Many2one(related="situation_id.currency_id")
@@ -37,6 +40,9 @@ class ChorusProSituationLine(models.Model):
     period_amount = fields.Monetary(string="This month", compute="_compute_amounts")
     overrun = fields.Boolean(compute="_compute_amounts", help="Over 100 % of the market quantity.")
     decrease = fields.Boolean(compute="_compute_amounts", help="Below the previous progress.")
+
+    _market_line_unique = models.Constraint("UNIQUE(situation_id, market_line_id)",
+                                            "A line of the bill of quantities appears once in a situation.")
 
     @api.model_create_multi
     def create(self, vals_list):

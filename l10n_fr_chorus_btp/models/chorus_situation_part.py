@@ -20,6 +20,7 @@ class ChorusProSituationPart(models.Model):
     _name = "chorus.pro.situation.part"
     _inherit = "chorus.pro.situation.measure"
     _description = "Supplies, bonus or outlay of a situation"
+    _code_only_fields = ("previous_amount",)
     _order = "situation_id, kind, id"
 
     situation_id = fields.Many2one("chorus.pro.situation", required=True, ondelete="cascade", index=True)

@@ -9,6 +9,7 @@ class ChorusProSituationPenalty(models.Model):
     _name = "chorus.pro.situation.penalty"
     _inherit = "chorus.pro.situation.measure"
     _description = "Penalty of a situation"
+    _same_market_fields = ("rule_id",)
     _order = "situation_id, id"
 
     situation_id = fields.Many2one("chorus.pro.situation", required=True, ondelete="cascade", index=True)

@@ -22,7 +22,9 @@ from chorus_pro.documents import (
 from chorus_pro.siret import compact_siret
 from chorus_pro.statuses import parse_cadre
 
+from .ccag_messages import error_text
 from .chorus_market import derive_cadre
+from .chorus_situation_measure import OPEN_STATES
 
 KINDS = [
     ("final", "Final statement draft (projet de décompte final)"),
@@ -40,7 +42,8 @@ class ChorusProWorksDocument(models.Model):
     name = fields.Char(string="Number", required=True, copy=False,
                        default=lambda self: self.env._("New"))
     kind = fields.Selection(KINDS, string="Document", required=True, default="final")
-    market_id = fields.Many2one("chorus.pro.market", string="Market", required=True, check_company=True,
+    # no check_company: the company is the market's
+    market_id = fields.Many2one("chorus.pro.market", string="Market", required=True,
                                 domain="[('kind', '=', 'works')]", index=True)
     company_id = fields.Many2one(related="market_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="market_id.currency_id")
@@ -80,15 +83,15 @@ class ChorusProWorksDocument(models.Model):
     # -- the final statement from the last situation -------------------------------------------------
     @api.model
     def _create_final_statement(self, market):
-        last = market.situation_ids.filtered(lambda s: s.state not in ("draft", "submitted")).sorted("number")[-1:]
+        last = market.situation_ids.filtered(lambda s: s.state not in OPEN_STATES).sorted("number")[-1:]
         if not last:
             raise UserError(self.env._("The final statement of %(market)s follows its last validated situation: "
                                        "validate one first.", market=market.name))
         try:
             statement = compute_final_statement(market._ccag_terms(), parse_previous(last.carry))
         except InputError as error:
-            raise UserError(self.env._("The final statement cannot be computed: %(field)s: %(problem)s",
-                                       field=error.field, problem=error.message)) from None
+            raise UserError(self.env._("The final statement cannot be computed: %(problem)s",
+                                       problem=error_text(self.env, error))) from None
         total_ht = statement.initial_prices_ht + statement.variation_ht
         return self.create({
             "kind": "final", "market_id": market.id, "name": f"{market.name}-DF",

@@ -9,6 +9,7 @@ from . import (
     test_followup_http,  # noqa: F401
     test_followup_reminders,  # noqa: F401
     test_http,  # noqa: F401
+    test_imports,  # noqa: F401
     test_market,  # noqa: F401
     test_partner,  # noqa: F401
     test_preflight,  # noqa: F401
@@ -16,6 +17,7 @@ from . import (
     test_send_and_print,  # noqa: F401
     test_settings,  # noqa: F401
     test_situations,  # noqa: F401
+    test_situations_http,  # noqa: F401
     test_sync,  # noqa: F401
     test_sync_works_flows,  # noqa: F401
     test_transfer,  # noqa: F401

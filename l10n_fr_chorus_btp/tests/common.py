@@ -1,6 +1,7 @@
 """Shared set-up: a French company configured on a Chorus Pro simulator served over real HTTP (127.0.0.1)."""
 
 from datetime import timedelta
+from xmlrpc.client import Fault
 
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -131,3 +132,42 @@ class ChorusCommon(AccountTestInvoicingCommon):
         """The backoff delays elapse (minutes in real life): queued transmissions are due now."""
         moves.chorus_transmission_id.filtered(lambda t: t.next_attempt).sudo().write(
             {"next_attempt": fields.Datetime.now() - timedelta(seconds=1)})
+
+
+class RpcCalls:
+    """The two RPC flavours, for an HttpCase: a user who logs in with his login as password calls a method;
+    the test's own records are flushed before and read afresh after."""
+
+    def json_call(self, login, model, method, *args, **kwargs):
+        """JSON-RPC as the web client sends it; returns the result or the error's exception name."""
+        self.authenticate(login, login)
+        self.env.flush_all()
+        response = self.url_open(f"/web/dataset/call_kw/{model}/{method}", json={
+            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        })
+        self.env.invalidate_all()
+        self.assertEqual(response.status_code, 200)
+        answer = response.json()
+        if "error" in answer:
+            return answer["error"]["data"]["name"].rsplit(".", 1)[-1]
+        return answer.get("result")  # a method that returns None: no "result" key
+
+    def xml_call(self, login, model, method, *args, **kwargs):
+        """XML-RPC as an external script calls Odoo; returns the result or the Fault's text."""
+        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, login, {})
+        self.assertTrue(uid, f"{login} logs in")
+        self.env.flush_all()
+        try:
+            return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, login, model, method, list(args), kwargs)
+        except Fault as fault:
+            # Odoo's XML-RPC fault codes: 4 access error, 3 access denied, 2 user error, 1 anything else
+            kind = {4: "AccessError", 3: "AccessDenied", 2: "UserError"}.get(fault.faultCode, "")
+            return f"{kind}: {fault.faultString}"
+        finally:
+            self.env.invalidate_all()
+
+    def assertRefused(self, answer, kind="AccessError"):
+        self.assertIsInstance(answer, str, f"expected a refusal, got {answer!r}")
+        self.assertIn(kind, answer)
+

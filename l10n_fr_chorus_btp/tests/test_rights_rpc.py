@@ -5,19 +5,17 @@ deposit; a user of another company tries to read, queue or send what is not his;
 Settings administrator tries to read the secrets.  Every attempt is refused, and nothing reaches Chorus Pro.
 """
 
-from xmlrpc.client import Fault
-
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import ChorusCommon
+from .common import ChorusCommon, RpcCalls
 
 SECRET_PASSWORD = "Tr3s-Secret-Passw0rd!"
 SECRET_PISTE = "piste-secret-0f1e2d3c"
 
 
 @tagged("post_install", "-at_install", "chorus_pro")
-class TestRightsOverRpc(ChorusCommon, HttpCase):
+class TestRightsOverRpc(RpcCalls, ChorusCommon, HttpCase):
 
     @classmethod
     def setUpClass(cls):
@@ -34,35 +32,6 @@ class TestRightsOverRpc(ChorusCommon, HttpCase):
             name="Accountant of another company (holds the transfer right there)",
             groups="account.group_account_manager,l10n_fr_chorus_btp.group_chorus_transfer",
             company_id=other.id, company_ids=[Command.set(other.ids)])
-
-    # -- the two RPC flavours ---------------------------------------------------------------------
-    def json_call(self, login, model, method, *args, **kwargs):
-        """JSON-RPC as the web client sends it; returns the result or the error's exception name."""
-        self.authenticate(login, login)
-        response = self.url_open(f"/web/dataset/call_kw/{model}/{method}", json={
-            "jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        })
-        self.assertEqual(response.status_code, 200)
-        answer = response.json()
-        if "error" in answer:
-            return answer["error"]["data"]["name"].rsplit(".", 1)[-1]
-        return answer["result"]
-
-    def xml_call(self, login, model, method, *args, **kwargs):
-        """XML-RPC as an external script calls Odoo; returns the result or the Fault's text."""
-        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, login, {})
-        self.assertTrue(uid, f"{login} logs in")
-        try:
-            return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, login, model, method, list(args), kwargs)
-        except Fault as fault:
-            # Odoo's XML-RPC fault codes: 4 access error, 3 access denied, 2 user error, 1 anything else
-            kind = {4: "AccessError", 3: "AccessDenied", 2: "UserError"}.get(fault.faultCode, "")
-            return f"{kind}: {fault.faultString}"
-
-    def assertRefused(self, answer, kind="AccessError"):
-        self.assertIsInstance(answer, str, f"expected a refusal, got {answer!r}")
-        self.assertIn(kind, answer)
 
     def assertNothingSent(self, *moves):
         self.assertEqual(self.run_sender(), 0)

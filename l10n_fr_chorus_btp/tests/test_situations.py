@@ -9,12 +9,21 @@ the advance are checked in the books; every statement is printed and read; every
 cadre A4 on the simulator.
 """
 
+import ast
+import re
+import string
 from decimal import Decimal
+from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.addons.l10n_fr_chorus_btp.models.ccag_messages import ERROR_TEXTS, NOTICE_TEXTS
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+
+from ccag_travaux import compute as ccag_compute
+from ccag_travaux import rounding as ccag_rounding
+from ccag_travaux.results import NOTICE_MESSAGES
 
 from .common import ChorusCommon
 
@@ -26,8 +35,8 @@ BT01 = {
 }
 
 
-@tagged("post_install", "-at_install", "chorus_pro")
-class TestSituations(ChorusCommon):
+class SituationsCommon(ChorusCommon):
+    """A three-lot works market (BoQ of four lines), the BT01 index, a site manager and a subcontractor."""
 
     @classmethod
     def setUpClass(cls):
@@ -69,6 +78,10 @@ class TestSituations(ChorusCommon):
                 line.write({"progress_mode": mode, f"cumulative_{mode}": value})
         return situation
 
+
+@tagged("post_install", "-at_install", "chorus_pro")
+class TestSituations(SituationsCommon):
+
     # -- the simple path --------------------------------------------------------------------------------
     def test_first_situation_figures_invoice_and_deposit(self):
         market = self.make_works_market(retention_rate=5.0)
@@ -81,6 +94,7 @@ class TestSituations(ChorusCommon):
         self.assertEqual(situation.total_ttc, 66000.0)
         self.assertEqual(situation.retention, 3300.0)
         self.assertEqual(situation.amount_to_pay, 62700.0)
+        situation.submission_date = "2026-04-03"  # received by the project manager: the payment delay runs
         situation.action_validate()
         self.assertEqual(situation.state, "validated")
         situation.action_create_invoice()
@@ -88,7 +102,10 @@ class TestSituations(ChorusCommon):
         self.assertEqual(move.chorus_cadre, "A4")
         self.assertEqual(move.chorus_situation_number, 1)
         self.assertEqual(move.amount_total, 66000.0)
+        self.assertEqual(move.invoice_date, fields.Date.to_date("2026-03-31"))
+        self.assertEqual(move.invoice_date_due, fields.Date.to_date("2026-05-03"), "30 days from the receipt")
         move.action_post()
+        self.assertEqual(move.invoice_date_due, fields.Date.to_date("2026-05-03"))
         self.assertEqual(move.amount_residual, 62700.0, "the buyer pays the amount to pay now")
         retention = situation.settlement_move_id.line_ids.filtered(lambda line: line.account_id.code == "411700")
         self.assertEqual(retention.debit, 3300.0)
@@ -116,6 +133,50 @@ class TestSituations(ChorusCommon):
         with self.assertRaises(UserError):
             situation.write({"penalty_ids": [Command.create({"name": "Retard", "amount": 100})]})
         self.assertEqual(line.cumulative_percent, 50)
+        # the contract's prices of a billed line change only by an amendment
+        with self.assertRaises(UserError):
+            line.market_line_id.unit_price = 35000.0
+        line.market_line_id.name = "Démolitions intérieures"  # its wording may be corrected
+
+    def test_warnings_and_errors_read_in_french_with_amounts_in_euros(self):
+        """The computation's warnings and errors are shown in the user's language, each with the figures it
+        names: every code ccag_travaux gives has its text here, with the same parameters."""
+        for code, english in NOTICE_MESSAGES.items():
+            fields_en = {name for _, name, _, _ in string.Formatter().parse(english) if name}
+            self.assertEqual(set(re.findall(r"%\((\w+)\)s", NOTICE_TEXTS[code]._source)), fields_en, code)
+        self.assertEqual(set(NOTICE_TEXTS), set(NOTICE_MESSAGES))
+        error_codes = {}  # code -> parameter names, read from the package's source
+        for module in (ccag_compute, ccag_rounding):
+            for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
+                name = getattr(node, "func", None) and getattr(node.func, "id", None)
+                if name == "_require" and len(node.args) > 3:
+                    error_codes[node.args[3].value] = {keyword.arg for keyword in node.keywords}
+                elif name == "InputError" and len(node.args) > 2 and isinstance(node.args[2], ast.Constant):
+                    params = node.args[3].keys if len(node.args) > 3 else []
+                    error_codes[node.args[2].value] = {key.value for key in params}
+        self.assertGreaterEqual(len(error_codes), 15)
+        self.assertEqual(set(ERROR_TEXTS), set(error_codes))
+        for code, params in error_codes.items():
+            self.assertEqual(set(re.findall(r"%\((\w+)\)s", ERROR_TEXTS[code]._source)), params, code)
+        with self.assertRaises(ValidationError) as caught:  # Odoo's assertRaises rolls the market back
+            self.make_works_market(price_basis="revisable", variation_fixed_part=0.15, variation_base_month="2026-01",
+                                   variation_index_ids=[Command.create({"index_id": self.bt01.id, "weight": 0.95,
+                                                                        "base_value": 100.0})])
+        self.assertRegex(str(caught.exception), r"2026-TX-017 : La partie fixe et les poids des index de la formule "
+                                                r"totalisent 1,10? : ils doivent totaliser 1\.")
+        market = self.make_works_market(
+            amount=290000.0, price_basis="revisable", variation_base_month="2026-01",
+            variation_fixed_part=0.0,
+            variation_index_ids=[Command.create({"index_id": self.bt01.id, "weight": 1.0, "base_value": 100.0})])
+        self.bt01.value_ids = [Command.create({"month": "2026-01", "value": 100.0}),
+                               Command.create({"month": "2026-02", "value": 101.0})]
+        situation = self.situation(market, "2026-03", {"01.1": ("percent", 100)})
+        text = situation.notice_text
+        self.assertIn("L'index BT01 de 2026-03 n'est pas publié", text)
+        self.assertIn("250\N{NO-BREAK SPACE}000,00\N{NO-BREAK SPACE}€", text, "the amounts in the French format")
+        self.assertIn("coefficient provisoire 1,010 (avec la valeur de 2026-02, 101,0)", text)
+        self.assertIn("290\N{NO-BREAK SPACE}000,00\N{NO-BREAK SPACE}€", text)
+        self.assertNotIn("%(", text)
 
     # -- fourteen months ----------------------------------------------------------------------------------
     def test_fourteen_months_of_a_three_lot_market(self):
