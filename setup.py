@@ -1,5 +1,5 @@
 """Packaging of the Chorus Pro client (``chorus_pro``), the works maths (``ccag_travaux``) and the Odoo 19
-add-on ``l10n_fr_chorus_btp``.
+add-on ``l10n_fr_chorus_btp`` with its sale bridge ``l10n_fr_chorus_btp_sale``.
 
 ``pip install .`` installs the packages and the ``chorus-pro`` and ``ccag-travaux`` commands.  The
 add-on can also be used straight from a checkout with ``--addons-path`` pointing
@@ -45,7 +45,8 @@ setup(
     python_requires=">=3.10",
     # tests/ holds the pure-Python suite; the add-on keeps its own tests, which Odoo runs
     packages=find_packages(include=["chorus_pro", "chorus_pro.*", "ccag_travaux", "ccag_travaux.*",
-                                    "l10n_fr_chorus_btp", "l10n_fr_chorus_btp.*"]),
+                                    "l10n_fr_chorus_btp", "l10n_fr_chorus_btp.*",
+                                    "l10n_fr_chorus_btp_sale", "l10n_fr_chorus_btp_sale.*"]),
     include_package_data=True,
     zip_safe=False,
     install_requires=requirements(),

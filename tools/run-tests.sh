@@ -3,7 +3,7 @@
 #  1. the pure chorus_pro suite (pytest), always;
 #  2. the Odoo add-on suite, when python3 can import odoo: a fresh PostgreSQL database and a throw-away
 #     Odoo data directory (its filestore), the add-on installed with --test-enable, every test tagged for
-#     l10n_fr_chorus_btp, then both are removed, wherever Odoo's own data directory is (/var/lib/odoo
+#     l10n_fr_chorus_btp(_sale), then both are removed, wherever Odoo's own data directory is (/var/lib/odoo
 #     in the docker image, ~/.local/share/Odoo elsewhere): that one is never written to.
 # Test dependencies: pip install -e '.[test]' (setup.py, TEST_REQUIREMENTS).
 # Database connection: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (current user), PGPASSWORD.
@@ -56,7 +56,7 @@ if $py -c "import odoo" >/dev/null 2>&1; then
     [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password "$PGPASSWORD")
     # shellcheck disable=SC2086
     $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" --data-dir "$odoo_data" \
-        -i l10n_fr_chorus_btp --test-tags /l10n_fr_chorus_btp --stop-after-init \
+        -i l10n_fr_chorus_btp,l10n_fr_chorus_btp_sale --test-tags /l10n_fr_chorus_btp,/l10n_fr_chorus_btp_sale --stop-after-init \
         --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
     rc=${PIPESTATUS[0]}
     counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)

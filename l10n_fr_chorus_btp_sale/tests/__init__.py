@@ -1,0 +1,1 @@
+from . import test_market_from_quotation  # noqa: F401

@@ -1,0 +1,1 @@
+from . import chorus_market_sale_import  # noqa: F401
