@@ -115,7 +115,7 @@ def main():
         env = make_env(cr)
         company, bank, partner, euro = configure(env, server.url)
         # clear what earlier runs of the benchmark left in the queue
-        env["account.move"].search([("chorus_state", "=", "to_send")]).write({"chorus_transfer_authorized": False})
+        env["chorus.pro.transmission"].search([("state", "=", "to_send")])._cancel_unsent()
         warm_up = make_drafts(env, WARM_UP, bank, partner, euro, "warm")
         off = make_drafts(env, n, bank, partner, euro, "off")
         on = make_drafts(env, n, bank, partner, euro, "on")
@@ -132,9 +132,8 @@ def main():
             company.chorus_auto_transfer = True
             time_on += post_one_by_one(on[start:start + BLOCK])
         calls_while_posting = sim.stats.api_requests + sim.stats.token_requests - requests_before
-        queued = env["account.move"].search_count([("id", "in", on.ids), ("chorus_state", "=", "to_send"),
-                                                   ("chorus_transfer_authorized", "=", True)])
-        not_queued = env["account.move"].search_count([("id", "in", off.ids), ("chorus_transfer_authorized", "=", True)])
+        queued = env["account.move"].search_count([("id", "in", on.ids), ("chorus_state", "=", "to_send")])
+        not_queued = env["account.move"].search_count([("id", "in", off.ids), ("chorus_transmission_id", "!=", False)])
         cr.commit()
 
         api_before, tokens_before = sim.stats.api_requests, sim.stats.token_requests

@@ -22,8 +22,9 @@ class ChorusProSituationLine(models.Model):
     currency_id = fields.Many2one(related="situation_id.currency_id")
     market_line_id = fields.Many2one("chorus.pro.market.line", string="Bill of quantities line", required=True,
                                      ondelete="restrict", index=True)
-    sequence = fields.Integer(related="market_line_id.sequence", store=True)
-    lot = fields.Char(related="market_line_id.lot", store=True)
+    # precomputed: written with the INSERT, not by an UPDATE of every line after it
+    sequence = fields.Integer(related="market_line_id.sequence", store=True, precompute=True)
+    lot = fields.Char(related="market_line_id.lot", store=True, precompute=True)
     code = fields.Char(related="market_line_id.code")
     name = fields.Char(related="market_line_id.name")
     unit = fields.Char(related="market_line_id.unit")
