@@ -329,6 +329,10 @@ def simulator_deposit_numbers(simulator) -> list[str]:
     return [d["invoice_number"] for d in requests.get(simulator.url + "/_simulator/deposits", timeout=TIMEOUT).json()]
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_deposit_is_an_unknown_outcome(simulator, tmp_path, signal_number):
     soumettre = "factures/v1/soumettre"
@@ -340,7 +344,10 @@ def test_an_interrupted_deposit_is_an_unknown_outcome(simulator, tmp_path, signa
     process = subprocess.Popen(
         [sys.executable, "-m", "chorus_pro", "--simulator-url", simulator.url, "submit",
          str(write_invoice(tmp_path, number=number))],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=clean_env(), cwd=REPO)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=clean_env(), cwd=REPO,
+        # a shell's background job inherits SIGINT ignored, and Python then keeps it ignored: give the
+        # command the default disposition a terminal gives it, so that Ctrl-C is what is tested
+        preexec_fn=_default_sigint)
     try:
         wait_until(lambda: simulator_operation_count(simulator, soumettre) > sent_before, "the deposit to arrive")
         process.send_signal(signal_number)
