@@ -78,6 +78,32 @@ if $py -c "import odoo" >/dev/null 2>&1; then
         summary+=("Odoo suite: critical errors in the log")
     fi
     rm -f "$odoo_log"
+
+    # the demo database as a prospect opens it: installed --with-demo, its own test class run there
+    echo "=== l10n_fr_chorus_btp demo data (Odoo, --with-demo) ==="
+    db="chorus_btp_demo_$(date +%s)_$$"
+    odoo_data=$(mktemp -d)
+    odoo_log=$(mktemp)
+    # shellcheck disable=SC2086
+    $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" --data-dir "$odoo_data" --with-demo \
+        -i l10n_fr_chorus_btp --test-tags /l10n_fr_chorus_btp:TestDemoData --stop-after-init \
+        --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
+    rc=${PIPESTATUS[0]}
+    counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    rm -rf "$odoo_data"
+    ran=$(echo "$counts" | sed -E 's/.* of ([0-9]+) tests/\1/')
+    nfail=$(echo "$counts" | sed -E 's/^([0-9]+) failed.*/\1/'); nerr=$(echo "$counts" | sed -E 's/.*, ([0-9]+) error.*/\1/')
+    bad=$(( ${nfail:-0} + ${nerr:-0} ))
+    if [ -z "$counts" ] || [ "${ran:-0}" -eq 0 ] || grep -qE 'CRITICAL|Failed to initialize database' "$odoo_log"; then
+        failed=1
+        summary+=("Odoo demo data: no test ran, or critical errors (odoo-bin exit $rc)")
+    else
+        if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then failed=1; fi
+        total_passed=$(( total_passed + ran - bad )); total_failed=$(( total_failed + bad ))
+        summary+=("Odoo demo data: $((ran - bad)) passed, $bad failed of $ran tests (odoo-bin exit $rc)")
+    fi
+    rm -f "$odoo_log"
 else
     summary+=("Odoo suite: skipped (python3 cannot import odoo)")
 fi

@@ -239,14 +239,30 @@ class AccountMove(models.Model):
     # -- guard ----------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(SENDER_ONLY_FIELDS & vals.keys() for vals in vals_list):
-            raise AccessError(self._chorus_sender_only_message())
+        if not self.env.su:
+            if any(SENDER_ONLY_FIELDS & vals.keys() for vals in vals_list):
+                raise AccessError(self._chorus_sender_only_message())
+            for vals in vals_list:
+                self._chorus_check_sending_author(vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and SENDER_ONLY_FIELDS & vals.keys():
-            raise AccessError(self._chorus_sender_only_message())
+        if not self.env.su:
+            if SENDER_ONLY_FIELDS & vals.keys():
+                raise AccessError(self._chorus_sender_only_message())
+            self._chorus_check_sending_author(vals)
         return super().write(vals)
+
+    def _chorus_check_sending_author(self, vals):
+        """Send & Print's background sending acts as the author written in ``sending_data``: a user may only
+        name himself there, or anybody could have his invoice transferred in the name of a user with the right."""
+        sending_data = vals.get("sending_data")
+        if not isinstance(sending_data, dict):
+            return
+        for key, own in (("author_user_id", self.env.uid), ("author_partner_id", self.env.user.partner_id.id)):
+            if sending_data.get(key) not in (None, False, own):
+                raise AccessError(self.env._("An invoice can only be sent in your own name: the author of a "
+                                             "sending must be the user who asks for it."))
 
     def _chorus_sender_only_message(self):
         return self.env._("The Chorus Pro transmission of an invoice is written by Odoo only: use \"Transfer to "

@@ -3,6 +3,7 @@ from . import (
     test_bad_inputs,  # noqa: F401
     test_concurrency,  # noqa: F401
     test_daily_use,  # noqa: F401
+    test_demo,  # noqa: F401
     test_faults,  # noqa: F401
     test_followup_actions,  # noqa: F401
     test_followup_common,  # noqa: F401

@@ -2,6 +2,7 @@
 waiting for a user with the right, what the form offers once an invoice is on Chorus Pro, and a chatter that
 speaks in labels."""
 
+from lxml import etree
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -52,6 +53,13 @@ class TestDailyUse(ChorusCommon):
             [("chorus_needs_action", "=", True)] + eval(to_handle.domain)))  # noqa: S307 - our own action's domain
         journal = move.journal_id
         self.assertEqual(journal._get_journal_dashboard_data_batched()[journal.id]["chorus_action_needed"], 1)
+        # the invoice says so above its sheet, where Odoo shows its own warnings, not in the Chorus Pro tab
+        arch = etree.fromstring(self.env["account.move"].with_user(self.clerk).get_views(
+            [(False, "form")])["views"]["form"]["arch"])
+        banner = arch.xpath("//div[@name='chorus_to_transfer_banner']")
+        self.assertEqual(len(banner), 1)
+        self.assertFalse(banner[0].xpath("ancestor::notebook | ancestor::sheet"))
+        self.assertEqual(banner[0].get("invisible"), "chorus_state != 'to_transfer'")
         # once queued by a user with the right, it is no longer waiting for anybody
         move.with_user(self.env.user).action_chorus_transfer()
         self.assertFalse(move.chorus_needs_action)

@@ -83,6 +83,44 @@ class TestRightsOverRpc(RpcCalls, ChorusCommon, HttpCase):
             self.assertRefused(self.json_call("chorus_clerk", wizard, "create", {"move_id": move.id}))
         self.assertNothingSent(move)
 
+    def test_clerk_cannot_send_through_send_and_print(self):
+        move = self.clerks_invoice()
+        # the single-invoice wizard, with Chorus Pro ticked by hand: refused when sending
+        wizard_id = self.json_call("chorus_clerk", "account.move.send.wizard", "create", {
+            "move_id": move.id, "sending_method_checkboxes": {"chorus_pro": {"checked": True}}},
+            context={"active_model": "account.move", "active_ids": move.ids})
+        self.assertIsInstance(wizard_id, int)
+        self.assertRefused(self.json_call("chorus_clerk", "account.move.send.wizard", "action_send_and_print",
+                                          [wizard_id]), kind="UserError")
+        # the background batch: sent by Odoo's scheduled action in the clerk's name, so without Chorus Pro
+        other = self.make_invoice(user=self.clerk, amount=250.0)
+        other.with_user(self.clerk).action_post()
+        batch_id = self.json_call("chorus_clerk", "account.move.send.batch.wizard", "create", {},
+                                  context={"active_model": "account.move", "active_ids": (move + other).ids})
+        self.assertIsInstance(batch_id, int)
+        self.json_call("chorus_clerk", "account.move.send.batch.wizard", "action_send_and_print", [batch_id])
+        self.env["account.move.send"].sudo()._generate_and_send_invoices(move + other, from_cron=True)
+        self.assertEqual((move + other).mapped("chorus_state"), ["to_transfer", "to_transfer"])
+        self.assertNothingSent(move, other)
+
+    def test_clerk_cannot_send_in_the_name_of_a_user_with_the_right(self):
+        move = self.clerks_invoice()
+        # Send & Print's background sending acts as the author written on the invoice
+        forged = {"author_user_id": self.env.user.id, "author_partner_id": self.env.user.partner_id.id,
+                  "sending_methods": ["chorus_pro"]}
+        self.assertRefused(self.json_call("chorus_clerk", "account.move", "write", move.ids,
+                                          {"sending_data": forged}))
+        self.assertRefused(self.xml_call("chorus_clerk", "account.move", "write", move.ids,
+                                         {"sending_data": forged}))
+        self.assertFalse(move.sending_data)
+        # his own name is accepted, and then Chorus Pro is refused to him when the batch is sent
+        own = {"author_user_id": self.clerk.id, "author_partner_id": self.clerk.partner_id.id,
+               "sending_methods": ["chorus_pro"]}
+        self.assertTrue(self.json_call("chorus_clerk", "account.move", "write", move.ids, {"sending_data": own}))
+        self.env["account.move.send"].sudo()._generate_and_send_invoices(move, from_cron=True)
+        self.assertEqual(move.chorus_state, "to_transfer")
+        self.assertNothingSent(move)
+
     def test_clerk_cannot_requeue_an_error_nor_touch_a_transmission(self):
         move = self.make_invoice(post=True)
         transmission = move.chorus_transmission_id
