@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -242,7 +243,6 @@ class ChorusProMarket(models.Model):
 
     @api.depends("reception_date", "guarantee_months")
     def _compute_retention_release_date(self):
-        from dateutil.relativedelta import relativedelta
         for market in self:
             market.retention_release_date = (market.reception_date + relativedelta(months=market.guarantee_months)
                                              if market.reception_date else False)
@@ -263,8 +263,9 @@ class ChorusProMarket(models.Model):
         top_value = max([amount, *situations.mapped("works_cumulative")]) or 1.0
         scale = (height - bottom - 10) / top_value
         step = (width - left - 10) / max(len(situations), 1)
+        title = self.env._("Works billed against the market amount")  # outside the f-string: exported to fr.po
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-                 f'aria-label="{escape(self.env._("Works billed against the market amount"))}">']
+                 f'aria-label="{escape(title)}">']
 
         def y(value):
             return height - bottom - value * scale
@@ -445,9 +446,31 @@ class ChorusProMarket(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if vals.get("reception_date"):
+        if vals.get("reception_date") or ("guarantee_months" in vals and any(self.mapped("reception_date"))):
             self._schedule_retention_release()
+            self._move_retention_maturities()
         return result
+
+    def _retention_expected_release(self, period_end):
+        """When the retention of a situation falls due: the release date once the works are received
+        (réception + perfect completion guarantee); before that, the same guarantee after the planned end of the
+        works (the end date, else the start plus the duration, else the situation's month): the receivable is not
+        overdue while the works run. The dates move to the real release when the reception is entered."""
+        self.ensure_one()
+        if self.retention_release_date:
+            return self.retention_release_date
+        planned_end = self.date_end
+        if not planned_end and self.date_start and self.duration_months:
+            planned_end = self.date_start + relativedelta(months=self.duration_months)
+        return max(planned_end or period_end, period_end) + relativedelta(months=self.guarantee_months)
+
+    def _move_retention_maturities(self):
+        """The retention receivables booked by the situations fall due at the release date, once it is known."""
+        for market in self.filtered("retention_release_date"):
+            account = market.company_id._chorus_account("retention")
+            lines = market.situation_ids.settlement_move_id.line_ids.filtered(
+                lambda line, account=account: line.account_id == account and not line.reconciled)
+            lines.sudo().write({"date_maturity": market.retention_release_date})
 
     def _schedule_retention_release(self):
         """A reminder on the day the retention may be released (réception + perfect completion guarantee)."""

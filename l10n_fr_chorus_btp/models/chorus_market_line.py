@@ -30,6 +30,11 @@ class ChorusProMarketLine(models.Model):
     quantity = fields.Float(string="Market quantity", digits=(16, 3), default=1.0)
     unit_price = fields.Float(string="Unit price excl. VAT", digits="Product Price")
     amount = fields.Monetary(string="Amount excl. VAT", compute="_compute_amount", store=True)
+    tax_id = fields.Many2one("account.tax", string="VAT", check_company=True,
+                             domain="[('type_tax_use', '=', 'sale'), ('amount_type', '=', 'percent')]",
+                             compute="_compute_tax_id", store=True, readonly=False, precompute=True,
+                             help="The line's VAT; the market's VAT by default (a renovation market may mix "
+                                  "20 %, 10 % and 5.5 %).")
     amendment_id = fields.Many2one("chorus.pro.market.amendment", string="Amendment", ondelete="cascade",
                                    domain="[('market_id', '=', market_id)]", index="btree_not_null",
                                    help="Empty for the base contract.")
@@ -41,6 +46,12 @@ class ChorusProMarketLine(models.Model):
     def _compute_amount(self):
         for line in self:
             line.amount = line.quantity * line.unit_price
+
+    @api.depends("market_id.tax_id")
+    def _compute_tax_id(self):
+        for line in self:
+            if not line.tax_id:
+                line.tax_id = line.market_id.tax_id
 
     @api.constrains("quantity", "unit_price")
     def _check_amounts(self):
@@ -64,8 +75,12 @@ class ChorusProMarketLine(models.Model):
 
     def _ccag_line(self):
         self.ensure_one()
-        market = self.market_id
-        rate = Decimal(str(market.tax_id.amount)) / 100 if market.tax_id else Decimal("0.20")
+        tax = self.tax_id or self.market_id.tax_id
+        if not tax:
+            raise UserError(self.env._(
+                "Line %(code)s of the bill of quantities of market %(market)s has no VAT: choose it on the line "
+                "or on the market (tab Contract).", code=self.code, market=self.market_id.display_name))
+        rate = Decimal(str(tax.amount)) / 100
         return BillLine(
             code=self.code, lot=self.lot or "", unit=self.unit or "", label=self.name or "",
             quantity=Decimal(str(self.quantity)), unit_price_ht=Decimal(str(self.unit_price)),

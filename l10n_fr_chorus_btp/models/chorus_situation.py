@@ -55,7 +55,7 @@ TOTAL_FIELDS = {
 #: set by the workflow and the computation only (as superuser); refused from any client
 CODE_ONLY_FIELDS = ("name", "company_id", "number", "month", "stage", "state", "previous_id", "figures", "carry",
                     "notices", *TOTAL_FIELDS, "advance_deduction", "retention", "is_credit_note", "move_id",
-                    "settlement_move_id")
+                    "settlement_move_id", "statement_attachment_id")
 
 
 def _decimal(value):
@@ -115,6 +115,9 @@ class ChorusProSituation(models.Model):
     is_credit_note = fields.Boolean(string="Negative month", readonly=True, copy=False)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True, copy=False, index="btree_not_null",
                               check_company=True)
+    transmission_id = fields.Many2one(related="move_id.chorus_transmission_id", string="Chorus Pro transmission")
+    statement_attachment_id = fields.Many2one("ir.attachment", string="Printed statement", readonly=True, copy=False,
+                                              help="The projet de décompte as deposited on Chorus Pro.")
     settlement_move_id = fields.Many2one("account.move", string="Settlement entry", readonly=True, copy=False,
                                          help="Moves the retention to its own receivable, clears the advance, books "
                                               "the penalties and the direct payments.")
@@ -455,9 +458,19 @@ class ChorusProSituation(models.Model):
             for figure in figures["lines"]:
                 line(f"{figure['code']} {figure['label']}", figure["period_ht"], figure["vat_rate"])
         else:
-            for lot in figures["lots"]:
-                rate = next((f["vat_rate"] for f in figures["lines"] if f["lot"] == lot["lot"]), market._ccag_terms().vat_rate)
-                line(_("Lot %(lot)s – works of the month", lot=lot["lot"]), lot["period_ht"], rate)
+            # one invoice line per lot and VAT rate: a lot may mix rates (renovation at 10 %, the rest at 20 %)
+            by_lot_and_rate = {}
+            for figure in figures["lines"]:
+                key = (figure["lot"], Decimal(str(figure["vat_rate"])))
+                by_lot_and_rate[key] = by_lot_and_rate.get(key, Decimal(0)) + Decimal(str(figure["period_ht"]))
+            several_rates = {lot for lot, _rate in by_lot_and_rate if sum(1 for k in by_lot_and_rate if k[0] == lot) > 1}
+            for (lot, rate), amount in by_lot_and_rate.items():
+                if lot in several_rates:
+                    name = _("Lot %(lot)s – works of the month at %(rate)s %% VAT", lot=lot,
+                             rate=formatLang(self.env, float(rate * 100), digits=0 if rate * 100 == int(rate * 100) else 1))
+                else:
+                    name = _("Lot %(lot)s – works of the month", lot=lot)
+                line(name, amount, rate)
         for part in figures["parts"]:
             line(part["label"] or part["code"], part["period_ht"], part["vat_rate"])
         variation = figures.get("variation")
@@ -494,8 +507,9 @@ class ChorusProSituation(models.Model):
         if market.autoliquidation:
             return self.company_id._chorus_autoliquidation_tax()
         percent = float(rate * 100)
-        if market.tax_id and abs(market.tax_id.amount - percent) < 1e-6:
-            return market.tax_id
+        for tax in (market.tax_id | market.line_ids.tax_id):  # the taxes chosen on the market come first
+            if abs(tax.amount - percent) < 1e-6:
+                return tax
         tax = self.env["account.tax"].search([
             *self.env["account.tax"]._check_company_domain(self.company_id), ("type_tax_use", "=", "sale"),
             ("amount_type", "=", "percent"), ("amount", "=", percent), ("price_include_override", "!=", "tax_included"),
@@ -521,7 +535,8 @@ class ChorusProSituation(models.Model):
         retention = figures.get("retention")
         if retention and Decimal(retention["period_retention"]):
             deductions.append((company._chorus_account("retention"), Decimal(retention["period_retention"]),
-                               self.env._("Retention"), retention.get("release_date"), move.commercial_partner_id))
+                               self.env._("Retention"), self.market_id._retention_expected_release(self.period_end),
+                               move.commercial_partner_id))
         advance = figures.get("advance")
         if advance and Decimal(advance["period_deduction"]):
             deductions.append((company._chorus_account("advance"), Decimal(advance["period_deduction"]),
@@ -563,16 +578,25 @@ class ChorusProSituation(models.Model):
         self.sudo().settlement_move_id = entry
 
     def _statement_attachment(self):
-        """The printed projet de décompte, as a Chorus Pro attachment (in test mode, the HTML Odoo renders)."""
+        """The printed projet de décompte, as a Chorus Pro attachment (in test mode, the HTML Odoo renders).
+        A validated situation is frozen: its statement is printed once, kept on the situation, and the same
+        file is deposited again after a failed attempt."""
         from chorus_pro.documents import MAX_ATTACHMENT_NAME, Attachment
         self.ensure_one()
+        stored = self.statement_attachment_id
+        if stored and self.state not in OPEN_STATES:
+            return Attachment(name=stored.name, content=stored.raw, mime_type="application/pdf")
         content, _report_type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
             "l10n_fr_chorus_btp.report_situation", self.ids)
         if isinstance(content, str):
             content = content.encode()
         name = f"decompte-{self.market_id.name}-{self.number:02d}"
-        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:MAX_ATTACHMENT_NAME - 4]
-        return Attachment(name=f"{name}.pdf", content=content, mime_type="application/pdf")
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:MAX_ATTACHMENT_NAME - 4] + ".pdf"
+        if self.state not in OPEN_STATES:
+            self.sudo().statement_attachment_id = self.env["ir.attachment"].sudo().create({
+                "name": name, "raw": content, "mimetype": "application/pdf",
+                "res_model": self._name, "res_id": self.id})
+        return Attachment(name=name, content=content, mime_type="application/pdf")
 
     def action_send_to_chorus(self):
         self.ensure_one()

@@ -116,6 +116,69 @@ class TestSituations(SituationsCommon):
         self.assertEqual(deposited.cadre, "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR")
         self.assertEqual(deposited.amount_due, Decimal("62700.00"))
         self.assertEqual(deposited.total, Decimal("66000.00"))
+        # the situation, its statement, its invoice and its transmission lead to one another
+        transmission = move.chorus_transmission_id
+        self.assertEqual((situation.transmission_id, move.chorus_situation_id), (transmission, situation))
+        statement = situation.statement_attachment_id
+        self.assertEqual((statement.res_model, statement.res_id), ("chorus.pro.situation", situation.id))
+        main_file = self.sim.store.files[deposited.main_attachment_id]
+        self.assertEqual(main_file.size, len(statement.raw), "the statement kept is the main file deposited")
+        self.assertIn(statement.name.rsplit(".", 1)[0], main_file.name)
+
+    def test_retention_receivable_falls_due_at_its_release(self):
+        market = self.make_works_market(retention_rate=5.0, date_start="2026-01-05", date_end="2026-12-18")
+        first = self.situation(market, "2026-03", {"01.1": ("percent", 100)})
+        first.action_validate()
+        first.action_create_invoice()
+        first.move_id.action_post()
+        retention = first.settlement_move_id.line_ids.filtered(lambda line: line.account_id.code == "411700")
+        self.assertEqual(retention.debit, 1800.0, "5 % of 36 000 TTC")
+        # while the works run: the guarantee after the planned end, never the invoice's due date
+        self.assertEqual(retention.date_maturity, fields.Date.to_date("2027-12-18"))
+        self.assertNotEqual(retention.date_maturity, first.move_id.invoice_date_due)
+        # the works are received: the release date is known, the receivable follows it
+        market.reception_date = "2027-01-20"
+        self.assertEqual(market.retention_release_date, fields.Date.to_date("2028-01-20"))
+        self.assertEqual(retention.date_maturity, fields.Date.to_date("2028-01-20"))
+        second = self.situation(market, "2027-01", {"02.1": ("percent", 10)})
+        second.action_validate()
+        second.action_create_invoice()
+        second.move_id.action_post()
+        later = second.settlement_move_id.line_ids.filtered(lambda line: line.account_id.code == "411700")
+        self.assertEqual(later.date_maturity, fields.Date.to_date("2028-01-20"))
+
+    def test_bill_of_quantities_lines_with_their_own_vat(self):
+        reduced = self.tax_sale_a.copy({"name": "TVA 10 % (rénovation)", "amount": 10.0})
+        market = self.make_works_market()
+        market.line_ids.filtered(lambda line: line.code in ("01.2", "02.1")).tax_id = reduced
+        self.assertEqual([line.tax_id.amount for line in market.line_ids], [20.0, 10.0, 10.0, 20.0])
+        situation = self.situation(market, "2026-03", {"01.1": ("percent", 100), "01.2": ("quantity", 200),
+                                                       "02.1": ("percent", 10), "03.1": ("percent", 20)})
+        # 30 000 at 20 %, 10 000 at 10 % (lot 01); 15 000 at 10 % (lot 02); 10 000 at 20 % (lot 03)
+        self.assertEqual(situation.works_period, 65000.0)
+        self.assertEqual(situation.total_ttc, 65000.0 + 40000.0 * 0.20 + 25000.0 * 0.10)
+        situation.action_validate()
+        situation.action_create_invoice()
+        move = situation.move_id
+        # one invoice line per lot and rate; the rate is named only where a lot has several
+        names = move.invoice_line_ids.mapped("name")
+        self.assertEqual([("01" in name, "%" in name) for name in names],
+                         [(True, True), (True, True), (False, False), (False, False)], names)
+        self.assertEqual(sorted((line.price_subtotal, line.tax_ids.amount) for line in move.invoice_line_ids),
+                         [(10000.0, 10.0), (10000.0, 20.0), (15000.0, 10.0), (30000.0, 20.0)])
+        self.assertEqual(move.amount_tax, 10500.0)
+        self.assertEqual(move.amount_total, situation.total_ttc)
+        move.action_post()
+        move.action_chorus_transfer()
+        self.assertEqual(self.run_sender(), 1)
+        deposited = self.sim.invoice(int(move.chorus_identifier))
+        self.assertEqual(deposited.total, Decimal("75500.00"))
+        # a market without any VAT: the line is named, no rate is guessed
+        untaxed = self.make_works_market(name="2026-TX-018")
+        untaxed.tax_id = False
+        untaxed.line_ids.tax_id = False
+        with self.assertRaisesRegex(UserError, "01.1"):
+            self.situation(untaxed, "2026-03", {"01.1": ("percent", 50)})
 
     def test_validated_situation_is_frozen_and_rights_hold(self):
         market = self.make_works_market()

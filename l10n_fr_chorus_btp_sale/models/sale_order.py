@@ -93,6 +93,7 @@ class SaleOrder(models.Model):
                 "unit": line._chorus_bill_unit(),
                 "quantity": line.product_uom_qty,
                 "unit_price": line._chorus_bill_unit_price(),
+                "tax_id": line._chorus_bill_tax().id,
             })
         return values
 

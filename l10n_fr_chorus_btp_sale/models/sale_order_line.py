@@ -36,3 +36,8 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         digits = self.env["decimal.precision"].precision_get("Product Price")
         return float_round(self.price_unit * (1 - (self.discount or 0.0) / 100), precision_digits=digits)
+
+    def _chorus_bill_tax(self):
+        """The line's VAT: its percentage sale tax (an empty record when it has none: the market's VAT applies)."""
+        self.ensure_one()
+        return self.tax_ids.filtered(lambda tax: tax.amount_type == "percent" and tax.type_tax_use == "sale")[:1]

@@ -143,6 +143,8 @@ class TestMarketFromQuotation(ChorusSaleCommon):
         ])
         self.assertEqual(market.amount, 2000.0 + 1250.0 + 700.0 + 7200.0)
         self.assertEqual(market.tax_id, reduced_vat, "7 200 at 10 % against 3 950 at 20 %")
+        self.assertEqual([line.tax_id.amount for line in market.line_ids], [20.0, 20.0, 20.0, 10.0],
+                         "each line keeps the VAT it was quoted with")
 
     def test_import_into_a_market_of_another_customer_refused(self):
         other = self.commune.copy({"name": "Département de la Sarthe", "company_registry": "22720001100012"})
