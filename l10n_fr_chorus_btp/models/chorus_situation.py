@@ -453,7 +453,8 @@ class ChorusProSituation(models.Model):
                     "tax_ids": [Command.set(self._tax_for_rate(Decimal(str(rate))).ids)],
                 }))
 
-        _ = self.env._
+        # the invoice is the buyer's document: its lines are written in the buyer's language
+        _ = self.with_context(lang=market.partner_id.lang or self.env.lang).env._
         if market.invoice_detail == "line":
             for figure in figures["lines"]:
                 line(f"{figure['code']} {figure['label']}", figure["period_ht"], figure["vat_rate"])
@@ -466,8 +467,9 @@ class ChorusProSituation(models.Model):
             several_rates = {lot for lot, _rate in by_lot_and_rate if sum(1 for k in by_lot_and_rate if k[0] == lot) > 1}
             for (lot, rate), amount in by_lot_and_rate.items():
                 if lot in several_rates:
+                    percent = rate * 100
                     name = _("Lot %(lot)s – works of the month at %(rate)s %% VAT", lot=lot,
-                             rate=formatLang(self.env, float(rate * 100), digits=0 if rate * 100 == int(rate * 100) else 1))
+                             rate=formatLang(self.env, float(percent), digits=0 if percent == int(percent) else 1))
                 else:
                     name = _("Lot %(lot)s – works of the month", lot=lot)
                 line(name, amount, rate)

@@ -164,6 +164,7 @@ class TestSituations(SituationsCommon):
         names = move.invoice_line_ids.mapped("name")
         self.assertEqual([("01" in name, "%" in name) for name in names],
                          [(True, True), (True, True), (False, False), (False, False)], names)
+        self.assertEqual(names[2], "Lot 02 – travaux du mois", "the buyer's language (the buyer is French)")
         self.assertEqual(sorted((line.price_subtotal, line.tax_ids.amount) for line in move.invoice_line_ids),
                          [(10000.0, 10.0), (10000.0, 20.0), (15000.0, 10.0), (30000.0, 20.0)])
         self.assertEqual(move.amount_tax, 10500.0)
