@@ -26,8 +26,10 @@ def version():
 
 #: Every package the two test suites need beyond the runtime requirements, in this one place:
 #: ``pip install -e .[test]`` (README), ``.ci/run`` and the docker image install exactly this.
-#: websocket-client lets Odoo drive a browser for its tours when one is installed.
-TEST_REQUIREMENTS = ["pytest>=7", "jsonschema>=4", "responses>=0.20", "websocket-client>=1", "hypothesis>=6"]
+#: websocket-client lets Odoo drive a browser for its tours when one is installed; phonenumbers lets the
+#: Odoo suite install Odoo's Peppol (account_peppol) to test that an invoice takes one route only.
+TEST_REQUIREMENTS = ["pytest>=7", "jsonschema>=4", "responses>=0.20", "websocket-client>=1", "hypothesis>=6",
+                     "phonenumbers>=8"]
 
 
 def requirements():

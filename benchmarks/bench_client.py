@@ -1,6 +1,6 @@
 """Benchmark of the Chorus Pro client against the simulator served over real HTTP on 127.0.0.1.
 
-Submits N invoices (default: N=100, then N=1000) with ``ChorusProClient.send_invoice`` as the
+Submits N invoices (default: N=100, then N=1000) with ``client.deposits.send`` as the
 ``chorus-pro submit`` command sends them (``refuse_duplicate=True``: one search of the invoice
 number first), in DEPOT_PDF_API mode (search, upload of the PDF, then ``soumettre``: 3 calls) and
 SAISIE_API mode (search, then ``soumettre``: 2 calls), and prints, per run:
@@ -17,7 +17,7 @@ each ``session.request`` inside it (the HTTP round trip: requests/urllib3, the l
 the server's HTTP parsing and the simulator's work).  The client overhead of a call is the
 call's time minus the time of its HTTP round trips: what the client itself adds (token cache,
 JSON encoding, base64, envelope checks, parsing into typed results): "call p50/p95".  Per
-invoice, the same difference over the whole ``send_invoice`` (validation and payload building
+invoice, the same difference over the whole ``deposits.send`` (validation and payload building
 included): "inv p50/p95".  The time spent inside the simulator's WSGI application is measured
 by a wrapper around it ("server p50"); the call's time minus that server time, i.e. the client
 plus the HTTP stack of both sides (requests/urllib3, loopback socket, werkzeug's request
@@ -188,7 +188,7 @@ def timing_run(mode: DepositMode, count: int) -> dict:
         started = time.perf_counter()
         for invoice in invoices:
             http_before, invoice_started = probe.http_seconds, time.perf_counter()
-            client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id, mode=mode, refuse_duplicate=True)
+            client.deposits.send(invoice, supplier_structure_id=seed.SUPPLIER.id, mode=mode, refuse_duplicate=True)
             per_invoice.append(time.perf_counter() - invoice_started - (probe.http_seconds - http_before))
         elapsed = time.perf_counter() - started
         client.close()
@@ -227,7 +227,7 @@ def memory_run(mode: DepositMode, count: int) -> dict:
         for index in range(count):
             # the invoice is built here, one at a time, as an ERP would
             invoice = make_invoice(f"MEM-{mode.name}-{count}-{index:05d}", mode)
-            client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id, mode=mode, refuse_duplicate=True)
+            client.deposits.send(invoice, supplier_structure_id=seed.SUPPLIER.id, mode=mode, refuse_duplicate=True)
             del invoice
             if index % every == every - 1 or index == count - 1:
                 peak = max(peak, client_memory() - baseline)

@@ -40,7 +40,8 @@ sys.path.insert(0, REPO)
 
 from odoo_database import add_database_arguments, ensure_database, open_environment  # noqa: E402
 
-from chorus_pro.client import SEARCH_PAGE_SIZE, ChorusProClient  # noqa: E402
+from chorus_pro.api.reading import SEARCH_PAGE_SIZE  # noqa: E402
+from chorus_pro.client import ChorusProClient  # noqa: E402
 from chorus_pro.documents import DepositMode, Invoice, Line, Party, Totals, VatLine  # noqa: E402
 from chorus_pro.simulator import Simulator, SimulatorServer, seed  # noqa: E402
 
@@ -75,8 +76,8 @@ def deposit_all(client, count):
     for index in range(count):
         number = f"BENCH-{index + 1:05d}"
         buyer = seed.COMMUNE if index % 2 else seed.COMMUNAUTE
-        result = client.send_invoice(chorus_invoice(number, buyer), supplier_structure_id=seed.SUPPLIER.id,
-                                     mode=DepositMode.DATA)
+        result = client.deposits.send(chorus_invoice(number, buyer), supplier_structure_id=seed.SUPPLIER.id,
+                                      mode=DepositMode.DATA)
         ids[number] = result.invoice_id
     return ids
 

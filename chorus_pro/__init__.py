@@ -20,7 +20,9 @@ from .errors import (
     TransientError,
 )
 
-__version__ = "19.0.1.0.0"
+#: the version of the Python package (distribution ``l10n-fr-chorus-btp``), read by setup.py: its own
+#: numbering, not the Odoo series of the add-on's manifest (19.0.x.y.z)
+__version__ = "1.1.0.dev0"
 
 __all__ = [
     "ApiNotSubscribedError", "AuthenticationError", "BusinessError", "ChorusConfig", "ChorusProError",

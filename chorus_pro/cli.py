@@ -168,9 +168,9 @@ def cmd_structure(args, config) -> int:
     siret = _checked_siret(args.siret)
     client = make_client(config, args.simulator)
     try:
-        found = client.find_structure(siret)
-        details = client.get_structure(found.id)
-        services = client.list_services(found.id) if details.public or details.requirement.needs_service else []
+        found = client.structures.find(siret)
+        details = client.structures.get(found.id)
+        services = client.structures.list_services(found.id) if details.public or details.requirement.needs_service else []
         services = [_with_ej_requirement(client, found.id, service) for service in services]
     finally:
         client.close()
@@ -210,7 +210,7 @@ def _with_ej_requirement(client, structure_id: int, service):
     """Ask ``consulter/service`` whether an active service requires an EJ, when the list did not say."""
     if service.ej_required is not None or not service.active:
         return service
-    detailed = client.get_service(structure_id, service.id)
+    detailed = client.structures.get_service(structure_id, service.id)
     return replace(service, ej_required=detailed.ej_required)
 
 
@@ -250,8 +250,8 @@ def cmd_submit(args, config) -> int:
         steps = ("search of the number, " if not args.allow_duplicate else "") + \
             ("PDF upload, " if invoice.main_pdf else "") + "deposit"
         progress(f"Sending to Chorus Pro ({steps})...")
-        result = client.send_invoice(invoice, supplier_structure_id=supplier_id, mode=mode,
-                                     refuse_duplicate=not args.allow_duplicate)
+        result = client.deposits.send(invoice, supplier_structure_id=supplier_id, mode=mode,
+                                      refuse_duplicate=not args.allow_duplicate)
     finally:
         client.close()
     progress("Done.")
@@ -266,7 +266,7 @@ def cmd_submit(args, config) -> int:
 
 def _supplier_structure_id(client, siret: str) -> int:
     siret = compact_siret(siret)
-    structures = client.supplier_structures()
+    structures = client.transverses.supplier_structures()
     for structure in structures:
         if structure.identifier == siret:
             return structure.id
@@ -276,20 +276,20 @@ def _supplier_structure_id(client, siret: str) -> int:
 
 
 def _single_bank_account(client, supplier_id: int) -> int | None:
-    accounts = client.valid_bank_accounts(supplier_id)
+    accounts = client.transverses.valid_bank_accounts(supplier_id)
     if len(accounts) == 1:
         progress(f"Using the bank account registered on Chorus Pro: {accounts[0].name}")
         return accounts[0].id
     if accounts:
         listed = ", ".join(f"{a.id} ({a.name})" for a in accounts)
         raise UsageError(f"Several valid bank accounts on Chorus Pro: set bank_account_id to one of {listed}")
-    return None  # send_invoice's validation names the missing bank account
+    return None  # the validation of client.deposits.send names the missing bank account
 
 
 def cmd_status(args, config) -> int:
     client = make_client(config, args.simulator)
     try:
-        history = client.get_history(args.invoice_id)
+        history = client.factures.get_history(args.invoice_id)
     finally:
         client.close()
     print(format_fields([
@@ -308,8 +308,8 @@ def cmd_search(args, config) -> int:
     client = make_client(config, args.simulator)
     rows = []
     try:
-        for summary in client.iter_supplier_invoices(invoice_number=args.number,
-                                                     statuses=[args.status] if args.status else None):
+        for summary in client.factures.iter_supplier_invoices(invoice_number=args.number,
+                                                              statuses=[args.status] if args.status else None):
             rows.append([summary.invoice_id, summary.invoice_number, summary.status,
                          status_label(summary.status), _date(summary.status_date), summary.buyer_identifier,
                          "" if summary.amount_due is None else f"{summary.amount_due:.2f}"])

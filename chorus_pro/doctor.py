@@ -81,27 +81,27 @@ _PROBE_NUMBER = "CONTROLE-RACCORDEMENT"
 
 
 def _probe_factures(client):
-    next(iter(client.iter_supplier_invoices(invoice_number=_PROBE_NUMBER, page_size=1)), None)
+    next(iter(client.factures.iter_supplier_invoices(invoice_number=_PROBE_NUMBER, page_size=1)), None)
 
 
 def _probe_structures(client):
-    client.search_structures("00000000000000")
+    client.structures.search("00000000000000")
 
 
 def _probe_transverses(client):
-    client.supplier_structures()
+    client.transverses.supplier_structures()
 
 
 def _probe_utilisateurs(client):
-    client.my_attachments()
+    client.utilisateurs.my_attachments()
 
 
 def _probe_engagements(client):
-    client.search_engagements(0, _PROBE_NUMBER)
+    client.engagements_juridiques.search(0, _PROBE_NUMBER)
 
 
 def _probe_works(client):
-    next(iter(client.iter_works_invoices(number=_PROBE_NUMBER, page_size=1)), None)
+    next(iter(client.factures_travaux.iter_invoices(number=_PROBE_NUMBER, page_size=1)), None)
 
 
 #: the APIs a supplier uses, in the order of the PISTE catalogue
@@ -152,7 +152,7 @@ def check_settings(config: ChorusConfig) -> CheckResult:
 def check_token(client) -> CheckResult:
     title = "Identifiants de l'application PISTE (jeton d'accès)"
     try:
-        _fetch_token(client)
+        client.access_token()
     except PisteCredentialsError as error:
         return _failed(
             "piste_token", title,
@@ -193,7 +193,7 @@ def check_api(client, api: _Api) -> CheckResult:
 def check_technical_account(client) -> CheckResult:
     title = "Compte technique accepté par Chorus Pro"
     try:
-        client.my_attachments()
+        client.utilisateurs.my_attachments()
     except TechnicalAccountError as error:
         return _failed(
             "technical_account", title,
@@ -212,8 +212,8 @@ def check_technical_account(client) -> CheckResult:
 def check_supplier(client, supplier_siret: str | None) -> CheckResult:
     title = "Structure du fournisseur raccordée"
     try:
-        structures = {s.identifier: (s.id, s.name) for s in client.supplier_structures()}
-        for attachment in client.my_attachments():
+        structures = {s.identifier: (s.id, s.name) for s in client.transverses.supplier_structures()}
+        for attachment in client.utilisateurs.my_attachments():
             structures.setdefault(attachment.identifier, (attachment.structure_id, attachment.name))
     except ChorusProError as error:
         return _unexpected("supplier", title, error)
@@ -246,7 +246,7 @@ def check_supplier(client, supplier_siret: str | None) -> CheckResult:
 def check_bank_accounts(client, supplier_id: int) -> CheckResult:
     title = "Coordonnées bancaires valides"
     try:
-        accounts: list[BankAccount] = client.valid_bank_accounts(supplier_id)
+        accounts: list[BankAccount] = client.transverses.valid_bank_accounts(supplier_id)
     except ChorusProError as error:
         return _unexpected("bank_accounts", title, error)
     if not accounts:
@@ -263,7 +263,7 @@ def check_bank_accounts(client, supplier_id: int) -> CheckResult:
 def check_password_expiry(client, supplier_id: int, today: date) -> CheckResult:
     title = "Expiration du mot de passe du compte technique"
     try:
-        details = client.get_structure(supplier_id)
+        details = client.structures.get(supplier_id)
     except ChorusProError as error:
         return _unexpected("password_expiry", title, error)
     expiry = details.technical_password_expiry
@@ -307,11 +307,6 @@ STEPS = (
     ("bank_accounts", "Coordonnées bancaires valides"),
     ("password_expiry", "Expiration du mot de passe du compte technique"),
 )
-
-
-def _fetch_token(client) -> str:
-    """A PISTE access token, through the client's own session and token cache (counted in its stats)."""
-    return client._token()
 
 
 def run_doctor(client_or_config, *, supplier_siret: str | None = None, today: date | None = None,

@@ -9,7 +9,7 @@ The works deposit (cadres A4, A7, …) is built in :mod:`chorus_pro.works`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -127,9 +127,24 @@ class Attachment:
         return self.name.rsplit(".", 1)[-1].upper() if "." in self.name else ""
 
 
+#: enum fields of an invoice: their type, how a code given as text is read, their French name for a message
+ENUM_FIELDS = {
+    "cadre": (Cadre, parse_cadre, "cadre de facturation"),
+    "invoice_type": (InvoiceType, InvoiceType, "type de document (FACTURE ou AVOIR)"),
+    "payment_mode": (PaymentMode, PaymentMode, "mode de paiement"),
+    "vat_regime": (VatRegime, VatRegime, "régime de TVA"),
+}
+
+
 @dataclass
 class Invoice:
-    """Everything Chorus Pro needs about one invoice, credit note or works document."""
+    """Everything Chorus Pro needs about one invoice, credit note or works document.
+
+    Its codes are read once, when they are set: ``cadre="A1"``, ``invoice_type="AVOIR"`` or
+    ``payment_mode="VIREMENT"`` are stored as :class:`Cadre`, :class:`InvoiceType`… (``payment_mode``
+    ``""`` as None), so validation and the payload builders work on the invoice as it is, without copies.
+    An unknown code is kept as given: :func:`validate_invoice` reports it with every other problem.
+    """
 
     number: str
     invoice_date: date
@@ -161,6 +176,18 @@ class Invoice:
     main_pdf: Attachment | None = None
     attachments: list[Attachment] = field(default_factory=list)
     comment: str = ""
+
+    def __setattr__(self, name, value):
+        kind, read, _label = ENUM_FIELDS.get(name, (None, None, None))
+        if kind is not None and not isinstance(value, kind):
+            if name == "payment_mode" and value in (None, ""):
+                value = None
+            else:
+                try:
+                    value = read(value)
+                except ValueError:
+                    pass  # kept as given: reported by validate_invoice, refused by the payload builders
+        super().__setattr__(name, value)
 
 
 # -- validation ---------------------------------------------------------------------------------
@@ -227,34 +254,29 @@ def _check_attachment(issues: _Issues, field_name: str, attachment: Attachment, 
                    f"Attachment '{name}' is {size / 1048576:.1f} MB; Chorus Pro accepts at most 10 MB per file.")
 
 
-#: enum fields of an invoice: how to read them, and their French name for a message
-_ENUM_FIELDS = {
-    "cadre": (parse_cadre, "cadre de facturation"),
-    "invoice_type": (InvoiceType, "type de document (FACTURE ou AVOIR)"),
-    "payment_mode": (PaymentMode, "mode de paiement"),
-    "vat_regime": (VatRegime, "régime de TVA"),
-}
+def attachment_issues(attachments: list[Attachment]) -> list[ValidationIssue]:
+    """What Chorus Pro would refuse in these supporting files (name, extension, size), field by field."""
+    issues = _Issues()
+    for index, attachment in enumerate(attachments):
+        _check_attachment(issues, f"attachments[{index}]", attachment)
+    return issues
 
 
-def normalize_invoice(invoice: Invoice, issues: list | None = None) -> Invoice:
-    """A copy whose enum fields are enums even when given as codes ("A1", "AVOIR", "VIREMENT").
-
-    An unknown code raises ``ValueError``, or is reported in ``issues`` when a list is given.
-    """
-    changes = {}
-    for name, (read, label) in _ENUM_FIELDS.items():
+def unknown_codes(invoice: Invoice) -> list[ValidationIssue]:
+    """The enum fields of ``invoice`` holding a code Chorus Pro does not know (kept as given by the invoice)."""
+    issues = []
+    for name, (kind, _read, label) in ENUM_FIELDS.items():
         value = getattr(invoice, name)
-        if name == "payment_mode" and value in (None, ""):
-            changes[name] = None
-            continue
-        try:
-            changes[name] = read(value)
-        except ValueError:
-            if issues is None:
-                raise ValueError(f"unknown {name} {value!r}") from None
+        if not isinstance(value, kind) and not (name == "payment_mode" and value is None):
             issues.append(ValidationIssue(name, f"Le {label} « {value} » est inconnu de Chorus Pro : choisissez une "
                                                 "valeur de la liste.", f"Unknown {name} {value!r}."))
-    return replace(invoice, **changes)
+    return issues
+
+
+def require_known_codes(invoice: Invoice) -> None:
+    """``ValueError`` naming the first enum field of ``invoice`` with an unknown code (payload builders)."""
+    for issue in unknown_codes(invoice):
+        raise ValueError(f"unknown {issue.field} {getattr(invoice, issue.field)!r}")
 
 
 def validate_invoice(invoice: Invoice, *, operation: str = "soumettre", mode: DepositMode = DepositMode.PDF):
@@ -266,8 +288,7 @@ def validate_invoice(invoice: Invoice, *, operation: str = "soumettre", mode: De
     if operation not in ("soumettre", "works"):
         raise ValueError(f"unknown operation {operation!r}: expected 'soumettre' or 'works'")
     mode = DepositMode(mode)
-    issues = _Issues()
-    invoice = normalize_invoice(invoice, issues)
+    issues = _Issues(unknown_codes(invoice))
     if issues:
         raise DocumentValidationError(issues)  # the other rules depend on these codes
     _check_parties(issues, invoice)
@@ -388,8 +409,7 @@ def _check_content(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None
                    "The invoice PDF is missing: PDF mode (DEPOT_PDF_API) needs it.")
     if invoice.main_pdf is not None:
         _check_attachment(issues, "main_pdf", invoice.main_pdf, pdf_only=True)
-    for index, attachment in enumerate(invoice.attachments):
-        _check_attachment(issues, f"attachments[{index}]", attachment)
+    issues.extend(attachment_issues(invoice.attachments))
     files = ([invoice.main_pdf] if invoice.main_pdf else []) + list(invoice.attachments)
     total = sum(len(f.content or b"") for f in files)
     if total > MAX_DOSSIER_BYTES:
@@ -580,7 +600,7 @@ def build_common_body(invoice: Invoice, *, mode: DepositMode, supplier_structure
                       main_attachment_id: int | None = None, attachment_ids: list[int] | None = None) -> dict:
     """The body shared by ``soumettre`` and the works deposit, before pruning empty fields."""
     mode = DepositMode(mode)
-    invoice = normalize_invoice(invoice)
+    require_known_codes(invoice)
     attachment_ids = list(attachment_ids or [])
     is_credit_note = invoice.invoice_type is InvoiceType.CREDIT_NOTE
     payment_mode = None if is_credit_note or invoice.payment_mode is None else PaymentMode(invoice.payment_mode)

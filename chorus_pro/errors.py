@@ -92,7 +92,7 @@ class OutcomeUnknownError(ChorusProError):
     """A deposit was sent but its answer was lost.
 
     Chorus Pro may or may not have created the invoice.  It must never be sent
-    again blindly: search it first (:meth:`ChorusProClient.find_supplier_invoice`).
+    again blindly: search it first (``client.deposits.find``, :meth:`chorus_pro.deposits.Deposits.find`).
     """
 
     retryable = True

@@ -16,7 +16,8 @@ from . import __version__
 from .config import SIMULATION_BASE_URL, ChorusConfig, Environment
 from .errors import ApiNotSubscribedError, AuthenticationError, PisteCredentialsError, TechnicalAccountError
 
-USER_AGENT = f"l10n_fr_chorus_btp/{__version__} (+chorus_pro)"
+#: product token: the distribution's name and version (PEP 440), as pip shows them
+USER_AGENT = f"l10n-fr-chorus-btp/{__version__}"
 #: connections kept open per host (a batch of reads from several threads reuses them)
 POOL_SIZE = 10
 

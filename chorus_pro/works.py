@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .documents import MONTHLY_CADRES, DepositMode, Invoice, build_common_body, normalize_invoice, prune_empty
+from .documents import MONTHLY_CADRES, DepositMode, Invoice, build_common_body, prune_empty
 from .errors import ProtocolError
 from .results import SubmitResult
 from .siret import compact_siret
@@ -58,7 +58,6 @@ def build_works_request(invoice: Invoice, *, supplier_structure_id: int, main_at
     """
     if len(attachment_ids or []) != len(invoice.attachments):
         raise ValueError(f"{len(attachment_ids or [])} attachment ids for {len(invoice.attachments)} attachments")
-    invoice = normalize_invoice(invoice)
     body = build_common_body(invoice, mode=mode, supplier_structure_id=supplier_structure_id,
                              main_attachment_id=main_attachment_id, attachment_ids=attachment_ids)
     cadre = invoice.cadre
@@ -74,7 +73,6 @@ def build_works_request(invoice: Invoice, *, supplier_structure_id: int, main_at
 
 def works_summary(invoice: Invoice) -> str:
     """"Situation n° 3 - période du 01/10/2026 au 31/10/2026": what the MOE needs to place the document."""
-    invoice = normalize_invoice(invoice)
     parts = []
     if invoice.cadre in MONTHLY_CADRES and invoice.situation_number:
         parts.append(f"Situation n° {invoice.situation_number}")

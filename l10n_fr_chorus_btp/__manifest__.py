@@ -14,6 +14,13 @@
         "l10n_fr_facturx_chorus_pro",
         "mail",
     ],
+    # OCA's Chorus Pro modules define the same fields with other types (chorus_identifier is an Integer there):
+    # both in one database break it, so Odoo refuses to install them together
+    "excludes": [
+        "l10n_fr_chorus_account",
+        "l10n_fr_chorus_facturx",
+        "l10n_fr_chorus_sale",
+    ],
     "data": [
         "security/chorus_security.xml",
         "security/ir.model.access.csv",

@@ -66,15 +66,15 @@ def client(config, make_client):
 
 
 def _submit(client, make_invoice, number="FA-FAULT-1"):
-    return client.send_invoice(make_invoice(number=number, main_pdf=None, attachments=[]),
-                               supplier_structure_id=seed.SUPPLIER.id, mode=DepositMode.DATA)
+    return client.deposits.send(make_invoice(number=number, main_pdf=None, attachments=[]),
+                                supplier_structure_id=seed.SUPPLIER.id, mode=DepositMode.DATA)
 
 
 # -- reads are retried ----------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", [HTTP_500, HTTP_503, HTTP_429, MALFORMED_JSON, RESET])
 def test_reads_are_retried(sim, client, sleeps, kind):
     sim.faults.add(kind, READ, count=2, seconds=0.01 if kind == HTTP_429 else None)
-    assert client.get_structure(seed.COMMUNE.id).identifier == seed.COMMUNE.siret
+    assert client.structures.get(seed.COMMUNE.id).identifier == seed.COMMUNE.siret
     assert client.stats.by_operation[READ] == {"http_requests": 3, "retries": 2}
     assert len(sleeps) == 2 and all(0 <= s <= 0.05 for s in sleeps)
 
@@ -82,26 +82,26 @@ def test_reads_are_retried(sim, client, sleeps, kind):
 def test_reads_give_up_after_max_attempts(sim, client):
     sim.faults.add(HTTP_503, READ, count=5)
     with pytest.raises(TransientError) as info:
-        client.get_structure(seed.COMMUNE.id)
+        client.structures.get(seed.COMMUNE.id)
     assert info.value.http_status == 503 and client.stats.by_operation[READ]["http_requests"] == 3
 
 
 def test_persistently_malformed_read_is_a_protocol_error(sim, client):
     sim.faults.add(MALFORMED_JSON, READ, count=5)
     with pytest.raises(ProtocolError):
-        client.get_structure(seed.COMMUNE.id)
+        client.structures.get(seed.COMMUNE.id)
 
 
 def test_429_retry_after_is_honoured_within_the_cap(sim, client, sleeps):
     sim.faults.add(HTTP_429, READ, count=1, seconds=30)
-    client.get_structure(seed.COMMUNE.id)
+    client.structures.get(seed.COMMUNE.id)
     assert sleeps == [0.05]  # Retry-After: 30 capped at backoff_max
 
 
 def test_read_timeout_is_retried(sim, config, make_client, sleeps):
     sim.faults.add(DELAY, READ, count=1, seconds=1.0)
     with make_client(replace(config, read_timeout=0.2)) as client:
-        assert client.get_structure(seed.COMMUNE.id).id == seed.COMMUNE.id
+        assert client.structures.get(seed.COMMUNE.id).id == seed.COMMUNE.id
     assert len(sleeps) == 1
 
 
@@ -119,7 +119,7 @@ def test_lost_deposit_answer_is_reconciled_without_a_second_deposit(sim, client,
     sim.faults.add(LOST_ANSWER, SUBMIT, count=1)
     with pytest.raises(OutcomeUnknownError):
         _submit(client, make_invoice)
-    found = client.find_supplier_invoice("FA-FAULT-1", around=sim.now().date())
+    found = client.deposits.find("FA-FAULT-1", around=sim.now().date())
     assert found is not None and found.invoice_number == "FA-FAULT-1"
     assert found.invoice_id == sim.invoices_by_number("FA-FAULT-1")[0].id
     assert sim.deposit_count("FA-FAULT-1") == 1
@@ -146,7 +146,7 @@ def test_refused_connection_on_a_write_is_transient(sim, make_client, make_invoi
     with SimulatorServer(sim) as server:
         settings = ChorusConfig(simulator_url=server.url, connect_timeout=2).with_simulation_defaults()
         with make_client(settings, cache) as client:
-            client.get_structure(seed.COMMUNE.id)  # the token is now cached
+            client.structures.get(seed.COMMUNE.id)  # the token is now cached
     # the server is gone: a new session (no kept-alive connection) gets "connection refused"
     with make_client(settings, cache) as client:
         with pytest.raises(TransientError) as info:
@@ -160,7 +160,7 @@ def test_token_expired_mid_batch_is_replayed_once(sim, client):
     for index in range(6):
         if index == 3:
             sim.faults.add(TOKEN_EXPIRED, READ, count=1)
-        client.get_structure(seed.COMMUNE.id)
+        client.structures.get(seed.COMMUNE.id)
     assert client.stats.token_requests == 2 and sim.stats.token_requests == 2
     assert client.stats.by_operation[READ] == {"http_requests": 7, "retries": 1}
 
@@ -174,14 +174,14 @@ def test_token_expired_on_a_write_is_replayed_once_and_deposits_once(sim, client
 def test_unsubscribed_api(sim, client):
     sim.unsubscribe("engagementsJuridiques")
     with pytest.raises(ApiNotSubscribedError) as info:
-        client.search_engagements(seed.SUPPLIER.id, "1300012345")
+        client.engagements_juridiques.search(seed.SUPPLIER.id, "1300012345")
     assert "EngagementsJuridiques" in info.value.message_fr
 
 
 def test_expired_technical_password(sim, client):
     sim.expire_technical_password()
     with pytest.raises(TechnicalAccountError) as info:
-        client.get_structure(seed.COMMUNE.id)
+        client.structures.get(seed.COMMUNE.id)
     assert "mot de passe du compte technique" in info.value.message_fr
 
 
@@ -189,21 +189,21 @@ def test_wrong_technical_password(config, make_client):
     wrong = replace(config, tech_password="not-the-password")
     with make_client(wrong) as client:
         with pytest.raises(TechnicalAccountError):
-            client.get_structure(seed.COMMUNE.id)
+            client.structures.get(seed.COMMUNE.id)
 
 
 def test_rotated_piste_secret(sim, config, make_client):
     cache = auth.TokenCache()
     with make_client(config, cache) as client:
-        client.get_structure(seed.COMMUNE.id)
+        client.structures.get(seed.COMMUNE.id)
     sim.set_piste_secret("rotated-secret-2026")
     sim.revoke_tokens()
     with make_client(config, cache) as stale:
         with pytest.raises(PisteCredentialsError) as info:
-            stale.get_structure(seed.COMMUNE.id)
+            stale.structures.get(seed.COMMUNE.id)
     assert "rotated-secret-2026" not in str(info.value) and config.piste_client_secret not in str(info.value)
     with make_client(replace(config, piste_client_secret="rotated-secret-2026"), cache) as fresh:
-        assert fresh.get_structure(seed.COMMUNE.id).id == seed.COMMUNE.id
+        assert fresh.structures.get(seed.COMMUNE.id).id == seed.COMMUNE.id
         assert fresh.stats.token_requests == 1
 
 
@@ -211,7 +211,7 @@ def test_secrets_stay_out_of_logs_during_failures(sim, client, caplog, make_invo
     caplog.set_level(logging.DEBUG)
     sim.faults.add(TOKEN_EXPIRED, READ, count=1)
     sim.faults.add(HTTP_500, SUBMIT, count=1)
-    client.get_structure(seed.COMMUNE.id)
+    client.structures.get(seed.COMMUNE.id)
     with pytest.raises(OutcomeUnknownError):
         _submit(client, make_invoice)
     for secret in (seed.PISTE_CLIENT_SECRET, seed.TECH_PASSWORD):
@@ -222,9 +222,9 @@ def test_secrets_stay_out_of_logs_during_failures(sim, client, caplog, make_invo
 def test_lost_upload_answer_means_nothing_was_deposited(sim, client, make_invoice):
     sim.faults.add(LOST_ANSWER, "transverses/v1/ajouter/fichier", count=1)
     with pytest.raises(TransientError) as info:
-        client.send_invoice(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id)
+        client.deposits.send(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id)
     assert "FA-UP-1" in info.value.message_fr and sim.deposit_count("FA-UP-1") == 0
-    assert client.send_invoice(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id).invoice_id
+    assert client.deposits.send(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id).invoice_id
     assert sim.deposit_count("FA-UP-1") == 1
 
 
@@ -233,16 +233,16 @@ def test_lost_works_deposit_is_found_again(sim, client, make_works_invoice):
 
     sim.faults.add(LOST_ANSWER, f"{WORKS_API}/v1/{WORKS_OPERATION}", count=1)
     with pytest.raises(OutcomeUnknownError) as info:
-        client.send_invoice(make_works_invoice(), supplier_structure_id=seed.SUPPLIER.id)
+        client.deposits.send(make_works_invoice(), supplier_structure_id=seed.SUPPLIER.id)
     assert info.value.reference == "SIT-2026-03"
-    found = client.find_supplier_invoice("SIT-2026-03", around=sim.now().date(), include_works=True)
+    found = client.deposits.find("SIT-2026-03", around=sim.now().date(), include_works=True)
     assert found is not None and sim.deposit_count("SIT-2026-03") == 1
 
 
 @pytest.mark.parametrize("kind", [HTTP_503, RESET])
 def test_token_endpoint_failures(sim, client, make_invoice, kind):
     sim.faults.add(kind, "oauth/token", count=1)
-    assert client.get_structure(seed.COMMUNE.id).id == seed.COMMUNE.id  # a read retries
+    assert client.structures.get(seed.COMMUNE.id).id == seed.COMMUNE.id  # a read retries
     assert client.stats.retries == 1 and client.stats.token_requests == 2
     sim.revoke_tokens()
     client._tokens.clear()
@@ -260,7 +260,7 @@ def test_an_interruption_once_the_deposit_left_is_an_unknown_outcome(make_invoic
     client = ChorusProClient(ChorusConfig(), simulator=sim, token_cache=auth.TokenCache())
     sim.faults.add(DELAY, SUBMIT, seconds=1)
     with pytest.raises(WriteInterrupted) as caught:
-        client.send_invoice(make_invoice(number="FA-INT-1"), supplier_structure_id=seed.SUPPLIER.id)
+        client.deposits.send(make_invoice(number="FA-INT-1"), supplier_structure_id=seed.SUPPLIER.id)
     assert isinstance(caught.value, KeyboardInterrupt)  # the program still stops
     assert (caught.value.outcome.operation, caught.value.outcome.reference) == (SUBMIT, "FA-INT-1")
     assert "search Chorus Pro for it before sending it again" in caught.value.outcome.message_en
@@ -268,5 +268,5 @@ def test_an_interruption_once_the_deposit_left_is_an_unknown_outcome(make_invoic
     # during the upload of the PDF: a plain interruption, the invoice was not deposited
     sim.faults.add(DELAY, "transverses/v1/ajouter/fichier", seconds=1)
     with pytest.raises(KeyboardInterrupt) as caught:
-        client.send_invoice(make_invoice(number="FA-INT-2"), supplier_structure_id=seed.SUPPLIER.id)
+        client.deposits.send(make_invoice(number="FA-INT-2"), supplier_structure_id=seed.SUPPLIER.id)
     assert not isinstance(caught.value, WriteInterrupted) and sim.deposit_count("FA-INT-2") == 0

@@ -10,16 +10,11 @@ import requests
 import responses
 
 from chorus_pro import auth
-from chorus_pro.client import (
-    ChorusProClient,
-    StructureInactiveError,
-    StructureNotFoundError,
-    format_datetime,
-    parse_date,
-    parse_datetime,
-    reference_requirement,
-)
+from chorus_pro.api import StructureInactiveError, StructureNotFoundError
+from chorus_pro.api.structures import reference_requirement
+from chorus_pro.client import ChorusProClient
 from chorus_pro.config import ChorusConfig, Environment
+from chorus_pro.dates import format_datetime, parse_date, parse_datetime
 from chorus_pro.errors import (
     ApiNotSubscribedError,
     BusinessError,
@@ -91,7 +86,7 @@ def netrc_home(tmp_path, monkeypatch):
 def test_a_netrc_entry_never_replaces_the_bearer_token(netrc_home, mocked, client):
     assert requests.utils.get_netrc_auth(url("structures/v1/consulter")) == ("netrc-user", "netrc-password")
     mocked.post(url("structures/v1/consulter"), json={**OK, "informationGenerales": {}})
-    client.get_structure(1)
+    client.structures.get(1)
     (call,) = calls_to(mocked, "structures/v1/consulter")
     assert call.request.headers["Authorization"] == "Bearer token-1"
     # the token request carries the client credentials in its form, and nothing of the .netrc
@@ -136,8 +131,8 @@ def test_non_zero_code_retour_is_a_business_error(mocked, client, status):
 def test_empty_search_codes_are_an_empty_result(mocked, client):
     mocked.post(url("facturesTravaux/v1/rechercher"), json={"codeRetour": 20007, "libelle": "GFT_MSG_01.075"})
     mocked.post(url("structures/v1/rechercher"), json={"codeRetour": 20000, "libelle": "TRA_MSG_00.015"})
-    assert list(client.iter_works_invoices(number="SIT-1")) == []
-    assert client.search_structures("21720001300019") == []
+    assert list(client.factures_travaux.iter_invoices(number="SIT-1")) == []
+    assert client.structures.search("21720001300019") == []
 
 
 def test_a_4xx_without_envelope_is_not_retried(mocked, client):
@@ -156,7 +151,7 @@ def test_401_renews_the_token_and_replays_once(mocked, client):
     mocked.post(url("transverses/v1/recuperer/coordbanc/valides"), status=401, json={"error": "invalid_token"})
     mocked.post(url("transverses/v1/recuperer/coordbanc/valides"),
                 json={**OK, "listeCoordonneeBancaire": [{"idCoordonneeBancaire": 5151, "nomCoordonneeBancaire": "A"}]})
-    assert [a.id for a in client.valid_bank_accounts(26300001)] == [5151]
+    assert [a.id for a in client.transverses.valid_bank_accounts(26300001)] == [5151]
     sent = calls_to(mocked, "transverses/v1/recuperer/coordbanc/valides")
     assert [c.request.headers["Authorization"] for c in sent] == ["Bearer token-1", "Bearer token-2"]
     assert client.stats.token_requests == 2 and client.stats.retries == 1
@@ -165,14 +160,14 @@ def test_401_renews_the_token_and_replays_once(mocked, client):
 def test_401_on_a_write_is_replayed_once_too(mocked, client):
     mocked.post(url("factures/v1/traiterRejet"), status=401, body="")
     mocked.post(url("factures/v1/traiterRejet"), json={"codeRetour": 0, "libelle": "GCU_MSG_01_000"})
-    client.acknowledge_rejections([7])
+    client.factures.acknowledge_rejections([7])
     assert len(calls_to(mocked, "factures/v1/traiterRejet")) == 2
 
 
 def test_a_second_401_names_the_technical_account(mocked, client):
     mocked.post(url("factures/v1/consulter/historique"), status=401, body="Unauthorized")
     with pytest.raises(TechnicalAccountError) as info:
-        client.get_history(1)
+        client.factures.get_history(1)
     assert "compte technique" in info.value.message_fr
     assert len(calls_to(mocked, "factures/v1/consulter/historique")) == 2
     assert len(token_calls(mocked)) == 2
@@ -181,7 +176,7 @@ def test_a_second_401_names_the_technical_account(mocked, client):
 def test_403_names_the_api_to_subscribe(mocked, client):
     mocked.post(url("engagementsJuridiques/v1/rechercher"), status=403, body='{"error": "forbidden"}')
     with pytest.raises(ApiNotSubscribedError) as info:
-        client.search_engagements(26300001, "1300012345")
+        client.engagements_juridiques.search(26300001, "1300012345")
     assert "EngagementsJuridiques" in info.value.message_fr
     assert len(calls_to(mocked, "engagementsJuridiques/v1/rechercher")) == 1
 
@@ -192,7 +187,7 @@ def test_reads_retry_server_errors_with_bounded_backoff(mocked, client, sleeps, 
     mocked.post(url("factures/v1/consulter/historique"), status=status, body="oops")
     mocked.post(url("factures/v1/consulter/historique"),
                 json={**OK, "idFacture": 9, "statutCourantCode": "DEPOSEE"})
-    assert client.get_history(9).current_status == "DEPOSEE"
+    assert client.factures.get_history(9).current_status == "DEPOSEE"
     assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
     assert client.stats.retries == 1
     assert client.stats.by_operation["factures/v1/consulter/historique"] == {"http_requests": 2, "retries": 1}
@@ -201,7 +196,7 @@ def test_reads_retry_server_errors_with_bounded_backoff(mocked, client, sleeps, 
 def test_reads_give_up_after_max_attempts(mocked, client, sleeps):
     mocked.post(url("factures/v1/consulter/historique"), status=503, body="down")
     with pytest.raises(TransientError) as info:
-        client.get_history(9)
+        client.factures.get_history(9)
     assert info.value.http_status == 503
     assert len(calls_to(mocked, "factures/v1/consulter/historique")) == CONFIG.max_attempts
     assert len(sleeps) == CONFIG.max_attempts - 1
@@ -212,7 +207,7 @@ def test_reads_give_up_after_max_attempts(mocked, client, sleeps):
 def test_reads_honour_retry_after_capped_at_backoff_max(mocked, client, sleeps, header, expected):
     mocked.post(url("factures/v1/consulter/historique"), status=429, headers={"Retry-After": header}, body="")
     mocked.post(url("factures/v1/consulter/historique"), json={**OK, "statutCourantCode": "DEPOSEE"})
-    client.get_history(9)
+    client.factures.get_history(9)
     assert sleeps == [expected]
 
 
@@ -220,14 +215,14 @@ def test_reads_retry_timeouts_and_malformed_json(mocked, client, sleeps):
     mocked.post(url("factures/v1/consulter/historique"), body=requests.exceptions.ReadTimeout("slow"))
     mocked.post(url("factures/v1/consulter/historique"), body="{not json", status=200)
     mocked.post(url("factures/v1/consulter/historique"), json={**OK, "statutCourantCode": "MANDATEE"})
-    assert client.get_history(9).current_status == "MANDATEE"
+    assert client.factures.get_history(9).current_status == "MANDATEE"
     assert len(sleeps) == 2
 
 
 def test_persistently_malformed_json_on_a_read_is_a_protocol_error(mocked, client):
     mocked.post(url("factures/v1/consulter/historique"), body="<html>proxy error</html>", status=200)
     with pytest.raises(ProtocolError):
-        client.get_history(9)
+        client.factures.get_history(9)
     assert len(calls_to(mocked, "factures/v1/consulter/historique")) == CONFIG.max_attempts
 
 
@@ -241,7 +236,7 @@ def test_persistently_malformed_json_on_a_read_is_a_protocol_error(mocked, clien
 def test_writes_failing_after_sending_are_outcome_unknown_and_not_retried(mocked, client, sleeps, failure):
     mocked.post(url("factures/v1/soumettre"), **failure)
     with pytest.raises(OutcomeUnknownError) as info:
-        client.submit_invoice({"numeroFactureSaisi": "FA-9"}, reference="FA-9")
+        client.factures.submit({"numeroFactureSaisi": "FA-9"}, reference="FA-9")
     assert info.value.reference == "FA-9" and info.value.operation == "factures/v1/soumettre"
     assert len(calls_to(mocked, "factures/v1/soumettre")) == 1 and sleeps == []
 
@@ -249,7 +244,7 @@ def test_writes_failing_after_sending_are_outcome_unknown_and_not_retried(mocked
 def test_write_answer_without_invoice_id_is_outcome_unknown(mocked, client):
     mocked.post(url("factures/v1/soumettre"), json={"codeRetour": 0, "libelle": "GCU_MSG_01_000"})
     with pytest.raises(OutcomeUnknownError):
-        client.submit_invoice({}, reference="FA-10")
+        client.factures.submit({}, reference="FA-10")
 
 
 @pytest.mark.parametrize("failure", [
@@ -259,7 +254,7 @@ def test_write_answer_without_invoice_id_is_outcome_unknown(mocked, client):
 def test_writes_not_sent_or_throttled_are_transient_and_not_retried(mocked, client, sleeps, failure):
     mocked.post(url("factures/v1/deposer/flux"), **failure)
     with pytest.raises(TransientError) as info:
-        client.deposit_flow(b"<xml/>", "flux.xml", "IN_DP_E1_UBL_INVOICE")
+        client.factures.deposit_flow(b"<xml/>", "flux.xml", "IN_DP_E1_UBL_INVOICE")
     assert len(calls_to(mocked, "factures/v1/deposer/flux")) == 1 and sleeps == []
     if "status" in failure:
         assert info.value.retry_after == 8.0 and info.value.http_status == 429
@@ -271,7 +266,7 @@ def test_secrets_never_appear_in_logs_or_errors(mocked, client, caplog):
     mocked.post(url("factures/v1/soumettre"), status=500, body="boom")
     mocked.post(url("factures/v1/consulter/historique"), status=401, body="")
     errors = []
-    for action in (lambda: client.submit_invoice({}, reference="FA-1"), lambda: client.get_history(1)):
+    for action in (lambda: client.factures.submit({}, reference="FA-1"), lambda: client.factures.get_history(1)):
         with pytest.raises(ChorusProError) as info:
             action()
         errors.append(info.value)
@@ -290,7 +285,7 @@ def test_list_services_walks_every_page_with_an_explicit_page_size(mocked, clien
             **OK, "parametresRetour": {"pageCourante": page, "pages": pages},
             "listeServices": [{"idService": page, "codeService": f"S{page}", "libelleService": "x",
                                "estActif": page != 2}]})
-    services = client.list_services(27100001)
+    services = client.structures.list_services(27100001)
     assert [(s.code, s.active) for s in services] == [("S1", True), ("S2", False), ("S3", True)]
     bodies = [json.loads(c.request.body) for c in calls_to(mocked, "structures/v1/rechercher/services")]
     assert [b["parametresRechercherServicesStructure"]["pageResultatDemandee"] for b in bodies] == [1, 2, 3]
@@ -302,7 +297,7 @@ def test_liste_structures_as_a_single_object(mocked, client):
     mocked.post(url("structures/v1/rechercher"), json={**OK, "listeStructures": {
         "idStructureCPP": 27100001, "identifiantStructure": "21720001300019",
         "designationStructure": "COMMUNE", "typeIdentifiantStructure": "SIRET", "statut": "ACTIVE"}})
-    assert client.find_structure("217 200 013 00019").id == 27100001
+    assert client.structures.find("217 200 013 00019").id == 27100001
     body = json.loads(calls_to(mocked, "structures/v1/rechercher")[0].request.body)
     assert body["structure"] == {"identifiantStructure": "21720001300019", "typeIdentifiantStructure": "SIRET"}
 
@@ -312,10 +307,10 @@ def test_find_structure_unknown_or_inactive(mocked, client):
     mocked.post(url("structures/v1/rechercher"), json={**OK, "listeStructures": [
         {"idStructureCPP": 5, "identifiantStructure": "25720001400013", "statut": "INACTIVE"}]})
     with pytest.raises(StructureNotFoundError) as info:
-        client.find_structure("21720001300019")
+        client.structures.find("21720001300019")
     assert "inconnu de l'annuaire Chorus Pro" in info.value.message_fr and isinstance(info.value, BusinessError)
     with pytest.raises(StructureInactiveError) as info:
-        client.find_structure("25720001400013")
+        client.structures.find("25720001400013")
     assert "inactive" in info.value.message_fr and info.value.operation == "structures/v1/rechercher"
 
 
@@ -337,7 +332,7 @@ def test_get_structure_parses_flags_and_password_expiry(mocked, client):
         "raisonSocialeStructure": "BATI OUEST", "structurePriveePublique": "PRIVEE",
         "dateExpirationMotPasseCompteTech": "2027-06-11T00:00:00.000+02:00"},
         "parametres": {"numeroEJDoitEtreRenseigne": True, "statutMiseEnPaiementNestPasRemonte": True}})
-    details = client.get_structure(26300001)
+    details = client.structures.get(26300001)
     assert details.requirement is ReferenceRequirement.EJ and not details.public
     assert details.payment_status_not_reported
     assert details.technical_password_expiry == datetime(2027, 6, 11, tzinfo=timezone(timedelta(hours=2)))
@@ -349,7 +344,7 @@ def test_upload_file_body(mocked, client):
     from chorus_pro.documents import Attachment
 
     mocked.post(url("transverses/v1/ajouter/fichier"), json={"codeRetour": 0, "pieceJointeId": 321})
-    uploaded = client.upload_file(Attachment("Situation n°3.pdf", b"%PDF-1.4 data"))
+    uploaded = client.transverses.upload_file(Attachment("Situation n°3.pdf", b"%PDF-1.4 data"))
     assert uploaded.attachment_id == 321
     body = json.loads(calls_to(mocked, "transverses/v1/ajouter/fichier")[0].request.body)
     assert body == {"pieceJointeFichier": base64.b64encode(b"%PDF-1.4 data").decode(),
@@ -364,8 +359,8 @@ def test_iter_supplier_invoices_criteria_and_pages(mocked, client):
                 json={**OK, "parametresRetour": {"pages": 2}, "listeFactures": [item]})
     mocked.post(url("factures/v1/rechercher/fournisseur"),
                 json={**OK, "parametresRetour": {"pages": 2}, "listeFactures": [{**item, "identifiantFactureCPP": 2}]})
-    found = list(client.iter_supplier_invoices(invoice_number="FA-1", deposit_from=date(2026, 10, 1),
-                                               deposit_to=date(2026, 12, 1), statuses=["DEPOSEE"], page_size=25))
+    found = list(client.factures.iter_supplier_invoices(invoice_number="FA-1", deposit_from=date(2026, 10, 1),
+                                                        deposit_to=date(2026, 12, 1), statuses=["DEPOSEE"], page_size=25))
     assert [s.invoice_id for s in found] == [1, 2] and found[0].deposit_date == date(2026, 11, 2)
     body = json.loads(calls_to(mocked, "factures/v1/rechercher/fournisseur")[1].request.body)
     assert body["numeroFacture"] == "FA-1" and body["statutCourant"] == ["DEPOSEE"]
@@ -382,7 +377,7 @@ def test_find_supplier_invoice_ignores_deleted_and_takes_the_newest(mocked, clie
         {"identifiantFactureCPP": 2, "numeroFacture": "FA-7", "statut": "DEPOSEE", "dateDepot": "2026-11-02"},
         {"identifiantFactureCPP": 4, "numeroFacture": "FA-70", "statut": "DEPOSEE", "dateDepot": "2026-11-21"},
     ]})
-    assert client.find_supplier_invoice("FA-7", around=date(2026, 11, 2)).invoice_id == 2
+    assert client.deposits.find("FA-7", around=date(2026, 11, 2)).invoice_id == 2
     body = json.loads(calls_to(mocked, "factures/v1/rechercher/fournisseur")[0].request.body)
     assert body["periodeDateDepotDu"].startswith("2026-10-03") and body["periodeDateDepotAu"].startswith("2026-12-02")
 
@@ -394,7 +389,7 @@ def test_history_is_sorted_newest_first(mocked, client):
             {"histoStatutCode": "DEPOSEE", "histoStatutDatePassage": "2026-11-02T10:00:00.000+01:00"},
             {"histoStatutCode": "SUSPENDUE", "histoStatutDatePassage": "2026-11-05T09:00:00.000+01:00",
              "histoStatutCommentaire": "Joindre l'attachement"}]}})
-    history = client.get_history(5)
+    history = client.factures.get_history(5)
     assert [e.status for e in history.events] == ["SUSPENDUE", "DEPOSEE"]
     assert history.last_comment == "Joindre l'attachement"
 
@@ -405,7 +400,7 @@ def test_flow_report(mocked, client):
         "dateHeureEtatCourantFlux": "2025-03-04T10:12:05.000+01:00",
         "listeErreurDP": [{"numeroDP": "FA-2025-0107", "libelleErreurDP": "BT-23 absent"}],
         "listeErreurTechnique": [{"codeErreur": "E1", "libelleErreur": "XML invalide"}]})
-    report = client.get_flow_report("CPP1")
+    report = client.transverses.get_flow_report("CPP1")
     assert report.terminal and report.invoice_errors[0].invoice_number == "FA-2025-0107"
     assert report.technical_errors == ("E1 XML invalide",)
 
@@ -414,8 +409,8 @@ def test_recycle_and_correct_validator_bodies(mocked, client):
     ok = {"codeRetour": 0, "libelle": "GCU_MSG_01_000"}
     mocked.post(url("factures/v1/recycler"), json=ok)
     mocked.post(url("factures/v1/corriger/valideur/facture"), json=ok)
-    client.recycle_invoice(8, buyer_siret="21720001300019", service_code="SERV-TECH", ej_number="EJ1")
-    client.correct_validator(8, "52345678800018")
+    client.factures.recycle(8, buyer_siret="21720001300019", service_code="SERV-TECH", ej_number="EJ1")
+    client.factures.correct_validator(8, "52345678800018")
     recycle = json.loads(calls_to(mocked, "factures/v1/recycler")[0].request.body)
     assert recycle["reference"]["numeroBonCommande"] == "EJ1" and "references" not in recycle
     assert recycle["destinataire"] == {"codeDestinataire": "21720001300019", "codeServiceExecutant": "SERV-TECH"}
@@ -427,9 +422,9 @@ def test_recycle_and_complete_leave_out_the_empty_optional_fields(mocked, client
     ok = {"codeRetour": 0, "libelle": "GCU_MSG_01_000"}
     mocked.post(url("factures/v1/recycler"), json=ok)
     mocked.post(url("factures/v1/completer"), json=ok)
-    client.recycle_invoice(8, buyer_siret="21720001300019")
-    client.complete_invoice(8, comment="PV de réception joint")
-    client.complete_invoice(9, attachment_ids=[880001])
+    client.factures.recycle(8, buyer_siret="21720001300019")
+    client.factures.complete(8, comment="PV de réception joint")
+    client.factures.complete(9, attachment_ids=[880001])
     recycle = json.loads(calls_to(mocked, "factures/v1/recycler")[0].request.body)
     assert recycle == {"identifiantFactureCPP": 8, "destinataire": {"codeDestinataire": "21720001300019"}}
     with_comment, with_file = (json.loads(c.request.body) for c in calls_to(mocked, "factures/v1/completer"))

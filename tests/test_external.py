@@ -65,7 +65,7 @@ def test_works_deposit_against_qualification(config):
         results = run_doctor(client, supplier_siret=os.environ.get("CHORUS_PRO_SUPPLIER_SIRET") or None)
         assert doctor_ok(results), format_report_fr(results)
         supplier_id = supplier_structure_id(results)
-        supplier = next(s for s in client.supplier_structures() if s.id == supplier_id)
+        supplier = next(s for s in client.transverses.supplier_structures() if s.id == supplier_id)
         bank = next(r.value for r in results if r.key == "bank_accounts")[0]
         buyer = Party(os.environ["CHORUS_PRO_BUYER_SIRET"],
                       service_code=os.environ.get("CHORUS_PRO_BUYER_SERVICE", ""))
@@ -82,9 +82,9 @@ def test_works_deposit_against_qualification(config):
             period_start=date.today().replace(day=1), period_end=date.today(), bank_account_id=bank.id,
             main_pdf=Attachment("situation-qualification.pdf", _pdf()),
         )
-        result = client.send_invoice(invoice, supplier_structure_id=supplier_id, mode=DepositMode.PDF)
+        result = client.deposits.send(invoice, supplier_structure_id=supplier_id, mode=DepositMode.PDF)
         assert result.invoice_id > 0
-        found = [w for w in client.iter_works_invoices(supplier_structure_id=supplier_id, number=invoice.number)]
+        found = [w for w in client.factures_travaux.iter_invoices(supplier_structure_id=supplier_id, number=invoice.number)]
         assert found, "the works document was accepted but facturesTravaux/v1/rechercher does not find it"
 
 

@@ -1,14 +1,20 @@
 """Transport: session, Retry-After, backoff bounds, "was it sent?", 401/403 interpretation."""
 
+import ast
 import random
+import re
 import socket
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
+import chorus_pro
 from chorus_pro.config import ChorusConfig, Environment
 from chorus_pro.errors import ApiNotSubscribedError, PisteCredentialsError, TechnicalAccountError
 from chorus_pro.transport import (
@@ -83,7 +89,18 @@ def test_session_pools_connections_and_uses_explicit_timeouts():
     assert isinstance(adapter, requests.adapters.HTTPAdapter)
     assert adapter._pool_maxsize >= 2 and adapter.max_retries.total == 0
     assert timeouts(config) == (3, 45)
-    assert session.headers["User-Agent"].startswith("l10n_fr_chorus_btp/")
+    assert session.headers["User-Agent"] == f"l10n-fr-chorus-btp/{chorus_pro.__version__}"
+
+
+def test_the_package_has_its_own_version_read_by_setup_py():
+    """setup.py reads chorus_pro.__version__ (one place); it is not the Odoo series of the add-on."""
+    root = Path(__file__).resolve().parent.parent
+    packaged = subprocess.run([sys.executable, "setup.py", "--version"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip().splitlines()[-1]
+    assert packaged == chorus_pro.__version__
+    manifest = ast.literal_eval((root / "l10n_fr_chorus_btp" / "__manifest__.py").read_text(encoding="utf-8"))
+    assert not chorus_pro.__version__.startswith(manifest["version"].rsplit(".", 3)[0] + ".")
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", chorus_pro.__version__)
 
 
 def test_403_is_an_unsubscribed_api_named_in_french():

@@ -145,9 +145,9 @@ def client():
 def test_works_document_is_deposited_on_the_simulator(client, cadre):
     invoice = build_works_invoice(cadre, number=f"SIT-{cadre.name}")
     validate_invoice(invoice, operation="works")
-    uploaded = client.upload_file(invoice.main_pdf)
-    result = client.deposit_works_document(invoice, supplier_structure_id=SUPPLIER_ID,
-                                           main_attachment_id=uploaded.attachment_id)
+    uploaded = client.transverses.upload_file(invoice.main_pdf)
+    result = client.factures_travaux.deposit(invoice, supplier_structure_id=SUPPLIER_ID,
+                                             main_attachment_id=uploaded.attachment_id)
     assert result.invoice_id and result.status == "A_VALIDER_MOE"
-    found = list(client.iter_works_invoices(supplier_structure_id=SUPPLIER_ID, number=invoice.number))
+    found = list(client.factures_travaux.iter_invoices(supplier_structure_id=SUPPLIER_ID, number=invoice.number))
     assert [(w.works_invoice_id, w.works_type) for w in found] == [(result.invoice_id, WORKS_TYPE_OF_CADRE[cadre])]

@@ -2,7 +2,8 @@
 # The project's test command (README.rst, .ci/run, docker "tests" service).
 #  1. the pure chorus_pro suite (pytest), always;
 #  2. the Odoo add-on suite, when python3 can import odoo: a fresh PostgreSQL database and a throw-away
-#     Odoo data directory (its filestore), the add-on installed with --test-enable, every test tagged for
+#     Odoo data directory (its filestore), the add-on installed with Odoo's Peppol (account_peppol, when
+#     phonenumbers is importable) and --test-enable, every test tagged for
 #     l10n_fr_chorus_btp(_sale), then both are removed, wherever Odoo's own data directory is (/var/lib/odoo
 #     in the docker image, ~/.local/share/Odoo elsewhere): that one is never written to.
 # Test dependencies: pip install -e '.[test]' (setup.py, TEST_REQUIREMENTS).
@@ -50,13 +51,20 @@ if $py -c "import odoo" >/dev/null 2>&1; then
     for d in "$odoo_root/addons" "$odoo_root/odoo/addons"; do [ -d "$d" ] && addons="$d,$addons"; done
     ensure_postgres
     db="chorus_btp_test_$(date +%s)_$$"
+    # Odoo's Peppol too (it needs phonenumbers, in the test extra): an invoice must take one route only
+    modules=l10n_fr_chorus_btp,l10n_fr_chorus_btp_sale
+    if $py -c "import phonenumbers" >/dev/null 2>&1; then
+        modules="$modules,account_peppol"
+    else
+        echo "phonenumbers is missing (pip install -e '.[test]'): the Peppol route tests are skipped"
+    fi
     odoo_data=$(mktemp -d)
     odoo_log=$(mktemp)
     db_args=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER")
     [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password "$PGPASSWORD")
     # shellcheck disable=SC2086
     $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" --data-dir "$odoo_data" \
-        -i l10n_fr_chorus_btp,l10n_fr_chorus_btp_sale --test-tags /l10n_fr_chorus_btp,/l10n_fr_chorus_btp_sale --stop-after-init \
+        -i "$modules" --test-tags /l10n_fr_chorus_btp,/l10n_fr_chorus_btp_sale --stop-after-init \
         --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
     rc=${PIPESTATUS[0]}
     counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)

@@ -84,23 +84,25 @@ def _dec(value, quant=CENT):
     return Decimal(str(value or 0)).quantize(quant)
 
 
-def _int_or_none(value):
+def int_or_none(value):
+    """A Chorus Pro id stored as text (``chorus_…_identifier``) as an integer, or None."""
     try:
         return int(value) if value else None
     except (TypeError, ValueError):
         return None
 
 
-def _party(partner, service=None):
+def chorus_party(partner, service=None):
+    """The :class:`chorus_pro.documents.Party` of ``partner``'s company (and Chorus service), or None."""
     if not partner:
         return None
     commercial = partner.commercial_partner_id
     return Party(
         siret=compact_siret(commercial.company_registry),
         name=commercial.name or "",
-        structure_id=_int_or_none(commercial.chorus_structure_identifier),
+        structure_id=int_or_none(commercial.chorus_structure_identifier),
         service_code=service.code if service else "",
-        service_id=_int_or_none(service.chorus_identifier) if service else None,
+        service_id=int_or_none(service.chorus_identifier) if service else None,
     )
 
 
@@ -548,8 +550,8 @@ class AccountMove(models.Model):
         service = customer.with_context(active_test=False).chorus_service_ids.filtered(
             lambda s: s.code == service_code)[:1]
         supplier = Party(siret=compact_siret(company.company_registry), name=company.name or "",
-                         structure_id=_int_or_none(company.chorus_supplier_structure_identifier))
-        buyer = _party(customer, service)
+                         structure_id=int_or_none(company.chorus_supplier_structure_identifier))
+        buyer = chorus_party(customer, service)
         if not service and service_code:
             buyer.service_code = service_code
         if customer.chorus_requirement:
@@ -572,14 +574,14 @@ class AccountMove(models.Model):
             vat_regime=amounts["vat_regime"],
             vat_exemption_reason=amounts["vat_exemption_reason"],
             payment_mode=None if is_refund else PaymentMode.TRANSFER,
-            bank_account_id=None if is_refund else _int_or_none(company.chorus_bank_account_identifier),
+            bank_account_id=None if is_refund else int_or_none(company.chorus_bank_account_identifier),
             ej_number=(self.purchase_order_reference or "").strip(),
             market_number=(self.contract_reference or "").strip(),
             original_invoice_number=(self.reversed_entry_id.name or self.ref or "").strip() if is_refund else "",
             validator_siret=compact_siret(market.validator_partner_id.commercial_partner_id.company_registry)
             if market.validator_partner_id else "",
-            moe=_party(market.moe_partner_id),
-            moa=_party(market.moa_partner_id),
+            moe=chorus_party(market.moe_partner_id),
+            moa=chorus_party(market.moa_partner_id),
             situation_number=self.chorus_situation_number or None,
             comment=(self.ref or "")[:500] if not is_refund else "",
         )

@@ -104,7 +104,7 @@ class ChorusCredentialReminder(models.AbstractModel):
             return False
         try:
             with company._chorus_client() as client:
-                details = client.get_structure(int(company.chorus_supplier_structure_identifier))
+                details = client.structures.get(int(company.chorus_supplier_structure_identifier))
         except (ChorusProError, ValueError) as error:
             _logger.info("Chorus Pro: password expiry of company %s not readable: %s", company.id, error)
             return False

@@ -155,7 +155,7 @@ class ChorusProSync(models.AbstractModel):
     def _sync_by_search(self, client, transmissions, since):
         by_id = {t.chorus_invoice_id: t for t in transmissions}
         changed = 0
-        for summary in client.iter_supplier_invoices(status_changed_from=since):
+        for summary in client.factures.iter_supplier_invoices(status_changed_from=since):
             transmission = by_id.get(str(summary.invoice_id))
             if transmission and self._apply_summary(client, transmission, summary.status, summary.status_date,
                                                     summary.status_comment):
@@ -165,7 +165,7 @@ class ChorusProSync(models.AbstractModel):
     def _sync_by_history(self, client, transmissions):
         changed = 0
         for transmission in transmissions:
-            history = client.get_history(int(transmission.chorus_invoice_id))
+            history = client.factures.get_history(int(transmission.chorus_invoice_id))
             if not history.current_status:
                 continue
             event = next((e for e in history.events if e.status == history.current_status), None)
@@ -178,7 +178,7 @@ class ChorusProSync(models.AbstractModel):
         by_id = {t.chorus_invoice_id: t for t in transmissions}
         structure_id = int(company.chorus_supplier_structure_identifier or 0) or None
         changed = 0
-        for summary in client.iter_works_invoices(supplier_structure_id=structure_id):
+        for summary in client.factures_travaux.iter_invoices(supplier_structure_id=structure_id):
             transmission = by_id.get(str(summary.works_invoice_id))
             if transmission and self._apply_summary(client, transmission, summary.status, summary.status_date, ""):
                 changed += 1
@@ -191,7 +191,7 @@ class ChorusProSync(models.AbstractModel):
             by_flow[transmission.flow_number] |= transmission
         changed = 0
         for flow_number, flow_transmissions in by_flow.items():
-            report = client.get_flow_report(flow_number)
+            report = client.transverses.get_flow_report(flow_number)
             errors = {e.invoice_number: e.message for e in report.invoice_errors}
             for transmission in flow_transmissions:
                 number = transmission.chorus_number or transmission.document_number
@@ -202,7 +202,7 @@ class ChorusProSync(models.AbstractModel):
             waiting = flow_transmissions.filtered(lambda t: t.state != "error")
             if report.status in FLOW_INTEGRATED_STATUSES and waiting:
                 by_number = {t.chorus_number or t.document_number: t for t in waiting}
-                for summary in client.iter_supplier_invoices(flow_number=flow_number):
+                for summary in client.factures.iter_supplier_invoices(flow_number=flow_number):
                     transmission = by_number.get(summary.invoice_number)
                     if not transmission or transmission.chorus_invoice_id:
                         continue
@@ -227,7 +227,7 @@ class ChorusProSync(models.AbstractModel):
             return False
         if (status in REASON_STATUSES and not comment) or not status_date:
             try:
-                history = client.get_history(int(transmission.chorus_invoice_id))
+                history = client.factures.get_history(int(transmission.chorus_invoice_id))
             except ChorusProError as error:
                 if transmission.is_works and not isinstance(error, AuthenticationError):
                     history = None  # history of works documents is not verified: the status alone will do

@@ -175,14 +175,14 @@ class ChorusProTransfer(models.AbstractModel):
             document._track_prepare(["chorus_state"])
         invoice = document._chorus_build_invoice(with_pdf=True)
         transmission.write({"document_number": invoice.number, "cadre": invoice.cadre.short})
-        return client.send_invoice(invoice, supplier_structure_id=structure_id)
+        return client.deposits.send(invoice, supplier_structure_id=structure_id)
 
     @api.model
     def _learn_company_ids(self, company, client):
         """The supplier structure id and bank account id on Chorus Pro, learnt once (as the doctor does)."""
         if not company.chorus_supplier_structure_identifier:
             siret = company._chorus_siret()
-            structure = next((s for s in client.supplier_structures() if s.identifier == siret), None)
+            structure = next((s for s in client.transverses.supplier_structures() if s.identifier == siret), None)
             if structure is None:
                 raise ConfigurationError(
                     f"The technical account may not invoice for SIRET {siret}",
@@ -192,7 +192,7 @@ class ChorusProTransfer(models.AbstractModel):
             company.sudo().chorus_supplier_structure_identifier = str(structure.id)
         structure_id = int(company.chorus_supplier_structure_identifier)
         if not company.chorus_bank_account_identifier:
-            accounts = client.valid_bank_accounts(structure_id)
+            accounts = client.transverses.valid_bank_accounts(structure_id)
             if accounts:
                 company.sudo().chorus_bank_account_identifier = str(accounts[0].id)
         return structure_id
@@ -200,8 +200,8 @@ class ChorusProTransfer(models.AbstractModel):
     def _reconcile(self, transmission, client):
         """Search the document on Chorus Pro; record it when found.  Returns whether it was found."""
         around = (transmission.send_started or fields.Datetime.now()).date()
-        found = client.find_supplier_invoice(transmission.document_number, around=around,
-                                             include_works=transmission.is_works)
+        found = client.deposits.find(transmission.document_number, around=around,
+                                     include_works=transmission.is_works)
         if found is None:
             return False
         transmission._record_found(found)

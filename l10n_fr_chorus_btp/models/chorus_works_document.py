@@ -141,26 +141,26 @@ class ChorusProWorksDocument(models.Model):
         """The document as Chorus Pro's works deposit carries it: totals, parties, cadre, its PDF."""
         self.ensure_one()
         market, company = self.market_id, self.company_id
-        from .account_move import _int_or_none, _party
+        from .account_move import chorus_party, int_or_none
         vat = Decimal(str(self.total_ttc)) - Decimal(str(self.total_ht))
         rate = Decimal(str(market.tax_id.amount)) if market.tax_id else Decimal(20)
         invoice = Invoice(
             number=self.name, invoice_date=self.date,
-            supplier=_party(company.partner_id),
-            buyer=_party(market.partner_id, market.service_id),
+            supplier=chorus_party(company.partner_id),
+            buyer=chorus_party(market.partner_id, market.service_id),
             lines=[],
             vat_lines=[VatLine(rate=rate, base=Decimal(str(self.total_ht)), amount=vat)],
             totals=Totals(untaxed=Decimal(str(self.total_ht)), vat=vat, total=Decimal(str(self.total_ttc)),
                           amount_due=Decimal(str(self.amount_to_pay))),
             invoice_type=InvoiceType.INVOICE, cadre=parse_cadre(self.cadre),
             payment_mode=PaymentMode.TRANSFER,
-            bank_account_id=_int_or_none(company.chorus_bank_account_identifier),
+            bank_account_id=int_or_none(company.chorus_bank_account_identifier),
             ej_number=(market.engagement or "").strip(), market_number=market.name,
-            moe=_party(market.moe_partner_id), moa=_party(market.moa_partner_id),
+            moe=chorus_party(market.moe_partner_id), moa=chorus_party(market.moa_partner_id),
             comment=(self.reserves or "")[:500],
         )
         invoice.supplier.siret = compact_siret(company.company_registry)
-        invoice.supplier.structure_id = _int_or_none(company.chorus_supplier_structure_identifier)
+        invoice.supplier.structure_id = int_or_none(company.chorus_supplier_structure_identifier)
         if with_pdf:
             invoice.main_pdf = self._chorus_main_attachment()
         return invoice

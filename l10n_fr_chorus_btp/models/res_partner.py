@@ -85,13 +85,13 @@ class ResPartner(models.Model):
             raise UserError(self.env._("The SIRET of %(partner)s %(problem)s.", partner=self.display_name,
                                        problem=PROBLEMS[problem][0]))
         try:
-            structure = client.find_structure(compact_siret(self.company_registry))
-            details = client.get_structure(structure.id)
-            services = client.list_services(structure.id)
+            structure = client.structures.find(compact_siret(self.company_registry))
+            details = client.structures.get(structure.id)
+            services = client.structures.list_services(structure.id)
             detailed = []
             for service in services:
                 if service.active and service.ej_required is None:
-                    service = client.get_service(structure.id, service.id)
+                    service = client.structures.get_service(structure.id, service.id)
                 detailed.append(service)
         except ChorusProError as exc:
             if raise_errors:

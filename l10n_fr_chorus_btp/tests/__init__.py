@@ -13,6 +13,7 @@ from . import (
     test_imports,  # noqa: F401
     test_market,  # noqa: F401
     test_partner,  # noqa: F401
+    test_peppol_route,  # noqa: F401
     test_preflight,  # noqa: F401
     test_rights_rpc,  # noqa: F401
     test_send_and_print,  # noqa: F401

@@ -191,8 +191,8 @@ class TestBadInputs(ChorusFollowupCase):
         self.assertIsNone(document.payment_mode, "the add-on never puts a payment mode on a credit note")
         with self.refused("avoir", "mode de paiement", exception=DocumentValidationError), \
                 self.company._chorus_client() as client:
-            client.send_invoice(replace(document, payment_mode=PaymentMode.TRANSFER),
-                                supplier_structure_id=seed.SUPPLIER.id)
+            client.deposits.send(replace(document, payment_mode=PaymentMode.TRANSFER),
+                                 supplier_structure_id=seed.SUPPLIER.id)
         self.assertEqual(self.sim.deposit_count(credit_note.name), 0)
 
     def test_invoice_without_lines(self):

@@ -112,8 +112,8 @@ class ChorusFollowupCase(AccountTestInvoicingCommon):
                 invoice = move._chorus_build_invoice(with_pdf=False)
                 # a tiny PDF instead of the rendered report: the follow-up does not look at it
                 invoice.main_pdf = Attachment(f"{move.name.replace('/', '-')}.pdf", b"%PDF-1.4\n% test\n")
-                result = client.send_invoice(invoice, supplier_structure_id=seed.SUPPLIER.id,
-                                             mode=DepositMode.PDF)
+                result = client.deposits.send(invoice, supplier_structure_id=seed.SUPPLIER.id,
+                                              mode=DepositMode.PDF)
                 self.record_deposit(move, result)
                 ids.append(result.invoice_id)
         return ids

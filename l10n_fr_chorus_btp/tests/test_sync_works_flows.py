@@ -89,7 +89,7 @@ class TestFlowSync(ChorusFollowupCase):
                 info.size = len(content)
                 tar.addfile(info, io.BytesIO(content))
         with self.company._chorus_client() as client:
-            deposit = client.deposit_flow(lot.getvalue(), "ubl_chorus_lot_factures.tar.gz", "IN_DP_E1_UBL_INVOICE")
+            deposit = client.factures.deposit_flow(lot.getvalue(), "ubl_chorus_lot_factures.tar.gz", "IN_DP_E1_UBL_INVOICE")
         for move in good | bad:
             self.env["chorus.pro.transmission"].sudo().create({
                 "move_id": move.id, "company_id": move.company_id.id, "document_number": move.name,

@@ -136,8 +136,8 @@ class TestSendingFaults(ChorusCommon):
         client = ChorusProClient(self.company._chorus_config())
         try:
             self.env["chorus.pro.transfer"]._learn_company_ids(self.company, client)
-            client.send_invoice(move._chorus_build_invoice(),
-                                supplier_structure_id=int(self.company.chorus_supplier_structure_identifier))
+            client.deposits.send(move._chorus_build_invoice(),
+                                 supplier_structure_id=int(self.company.chorus_supplier_structure_identifier))
         finally:
             client.close()
         move.chorus_transmission_id.sudo().write({"state": "sending"})

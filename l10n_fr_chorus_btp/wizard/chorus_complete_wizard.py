@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from chorus_pro.documents import Attachment, _check_attachment, _Issues
+from chorus_pro.documents import Attachment, attachment_issues
 
 from . import chorus_followup_common  # noqa: F401  (the mixin must be loaded first)
 
@@ -24,9 +24,7 @@ class ChorusProCompleteWizard(models.TransientModel):
     def _chorus_attachments(self):
         attachments = [Attachment(a.name or "", base64.b64decode(a.datas or b""), a.mimetype or "application/pdf")
                        for a in self.attachment_ids]
-        issues = _Issues()
-        for index, attachment in enumerate(attachments):
-            _check_attachment(issues, f"attachments[{index}]", attachment)
+        issues = attachment_issues(attachments)
         if issues:
             raise UserError("\n".join(issue.message_fr for issue in issues))
         return attachments
@@ -42,8 +40,8 @@ class ChorusProCompleteWizard(models.TransientModel):
         invoice_id = int(self.move_id.chorus_identifier)
 
         def complete(client):
-            ids = [client.upload_file(attachment).attachment_id for attachment in attachments]
-            client.complete_invoice(invoice_id, comment=self.comment or "", attachment_ids=ids)
+            ids = [client.transverses.upload_file(attachment).attachment_id for attachment in attachments]
+            client.factures.complete(invoice_id, comment=self.comment or "", attachment_ids=ids)
         self._call_chorus(complete)
         names = ", ".join(self.attachment_ids.mapped("name")) or "-"
         self.move_id._chorus_log(Markup("%s<br/>%s %s<br/>%s %s") % (

@@ -51,7 +51,7 @@ class ChorusProRecycleWizard(models.TransientModel):
         siret = self._check_values()
         service, engagement, market = ((v or "").strip() for v in (self.service_code, self.engagement,
                                                                    self.market_number))
-        self._call_chorus(lambda client: client.recycle_invoice(
+        self._call_chorus(lambda client: client.factures.recycle(
             int(self.move_id.chorus_identifier), buyer_siret=siret, service_code=service, ej_number=engagement,
             market_number=market, comment=self.comment or ""))
         # keep the invoice's references in line with what Chorus Pro now holds

@@ -32,7 +32,7 @@ class ChorusProRejectionWizard(models.TransientModel):
             company_moves = moves.filtered(lambda m, c=company: m.company_id == c)
             try:
                 with company.sudo()._chorus_client() as client:
-                    client.acknowledge_rejections([int(m.chorus_identifier) for m in company_moves])
+                    client.factures.acknowledge_rejections([int(m.chorus_identifier) for m in company_moves])
             except (AuthenticationError, ChorusProError) as error:
                 raise UserError(error.message_fr) from None
             company_moves.chorus_transmission_id.sudo().write({"rejection_acknowledged": True})

@@ -42,7 +42,7 @@ class ChorusProValidatorWizard(models.TransientModel):
         if siret_problem(siret):
             raise UserError(self.env._("The validator SIRET \"%s\" is not valid: it has 14 digits and passes the "
                                        "SIRET checksum.", self.validator_siret or ""))
-        self._call_chorus(lambda client: client.correct_validator(int(self.move_id.chorus_identifier), siret))
+        self._call_chorus(lambda client: client.factures.correct_validator(int(self.move_id.chorus_identifier), siret))
         self.move_id._chorus_log(Markup("%s %s") % (self.env._("Validator corrected on Chorus Pro:"), siret))
         self._refresh_status()
         return {"type": "ir.actions.act_window_close"}
