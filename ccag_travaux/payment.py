@@ -73,24 +73,39 @@ class EcbRates:
     @classmethod
     def from_csv(cls, text: str) -> EcbRates:
         """Rows ``semester_start,ecb_rate[,in_force_since]`` (ISO date, percent); ``#`` lines are comments."""
-        lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-        rates = {}
-        for number, row in enumerate(csv.DictReader(io.StringIO("\n".join(lines))), start=1):
-            try:
-                start = datetime.date.fromisoformat(row["semester_start"].strip())
-                rate = Decimal(row["ecb_rate"].strip())
-            except (KeyError, AttributeError, ValueError, InvalidOperation):
-                raise InputError(f"rates[{number}]", "write each row as semester_start,ecb_rate "
-                                                     "(e.g. 2025-07-01,2.15)") from None
-            if start in rates:
-                raise InputError(f"rates[{number}]", f"{start.isoformat()} is given twice")
-            rates[start] = rate
-        return cls(rates)
+        return cls({row.half_year_start: row.ecb_rate for row in parse_rate_rows(text)})
 
     @classmethod
     def shipped(cls) -> EcbRates:
         """The table shipped with the package."""
         return cls.from_csv(shipped_rates_text())
+
+
+@dataclass(frozen=True)
+class RateRow:
+    half_year_start: datetime.date
+    ecb_rate: Decimal
+    in_force_since: datetime.date | None
+
+
+def parse_rate_rows(text: str) -> list[RateRow]:
+    """The rows of a rate table in CSV (``semester_start,ecb_rate[,in_force_since]``, ``#`` for comments)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    rows, seen = [], set()
+    for number, row in enumerate(csv.DictReader(io.StringIO("\n".join(lines))), start=1):
+        try:
+            start = datetime.date.fromisoformat(row["semester_start"].strip())
+            rate = Decimal(row["ecb_rate"].strip())
+            since = (row.get("in_force_since") or "").strip()
+            since = datetime.date.fromisoformat(since) if since else None
+        except (KeyError, AttributeError, ValueError, InvalidOperation):
+            raise InputError(f"rates[{number}]", "write each row as semester_start,ecb_rate "
+                                                 "(e.g. 2025-07-01,2.15)") from None
+        if start in seen:
+            raise InputError(f"rates[{number}]", f"{start.isoformat()} is given twice")
+        seen.add(start)
+        rows.append(RateRow(start, rate, since))
+    return rows
 
 
 def shipped_rates_text() -> str:
