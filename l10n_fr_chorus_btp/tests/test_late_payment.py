@@ -10,7 +10,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ccag_travaux.payment import parse_rate_rows, shipped_rates_text
@@ -155,7 +155,14 @@ class TestLatePayment(SituationsCommon):
             self.assertEqual(move.chorus_days_late, 32)
             self.assertAlmostEqual(move.chorus_late_interest, 10.52)
 
-    def test_only_an_accountant_claims(self):
+    def test_only_an_accountant_claims_and_only_a_manager_edits_the_rates(self):
         market = self.make_works_market(retention_rate=5.0)
         with self.assertRaises(UserError):
             market.with_user(self.site_manager).action_claim_late_interest()
+        rate = self.env["chorus.pro.ecb.rate"].with_user(self.clerk).search([], limit=1)
+        self.assertTrue(rate.late_rate, "an invoicing user reads the rates")
+        with self.assertRaises(AccessError):
+            rate.write({"ecb_rate": 9.0})
+        with self.assertRaises(AccessError):
+            self.env["chorus.pro.ecb.rate"].with_user(self.clerk).create({"half_year_start": "2040-01-01",
+                                                                          "ecb_rate": 1.0})
