@@ -37,6 +37,8 @@
         "report/chorus_situation_report.xml",
         "data/price_indices.xml",
         "views/menus.xml",
+        "data/ecb_rates.xml",
+        "views/chorus_late_payment_views.xml",
         "data/cron_followup.xml",
         "wizard/chorus_followup_wizards_views.xml",
         "views/account_move_followup_views.xml",

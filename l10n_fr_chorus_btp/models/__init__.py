@@ -1,8 +1,10 @@
 from . import (
     account_journal,  # noqa: F401
     account_move,  # noqa: F401
+    account_move_late_payment,  # noqa: F401
     account_move_send,  # noqa: F401
     chorus_credential_reminder,  # noqa: F401
+    chorus_ecb_rate,  # noqa: F401
     chorus_market,  # noqa: F401
     chorus_market_amendment,  # noqa: F401
     chorus_market_index_term,  # noqa: F401

@@ -215,6 +215,12 @@ class ChorusProMarket(models.Model):
     transmission_ids = fields.One2many("chorus.pro.transmission", "market_id", string="Billing file",
                                        help="Every document of the market sent to Chorus Pro, in order.")
     transmission_count = fields.Integer(compute="_compute_transmission_count")
+    late_payment_move_ids = fields.Many2many(
+        "account.move", string="Payment deadlines", compute="_compute_late_payments",
+        help="Each invoice of the market: when the buyer's payment delay ran out, when it paid, and the moratory "
+             "interest and indemnity it owes for paying late.")
+    late_interest_due = fields.Monetary(string="Interest and indemnities owed", compute="_compute_late_payments",
+                                        help="Moratory interest and recovery indemnities not claimed yet.")
     active = fields.Boolean(default=True)
 
     _market_number_unique = models.Constraint(
@@ -302,6 +308,33 @@ class ChorusProMarket(models.Model):
         counts = {market.id: count for market, count in groups}
         for market in self:
             market.transmission_count = counts.get(market.id, 0)
+
+    @api.depends("invoice_ids.state", "payment_delay")
+    def _compute_late_payments(self):
+        for market in self:
+            moves = market.invoice_ids.filtered(lambda move: move._chorus_late_concerned())
+            market.late_payment_move_ids = moves.sorted(lambda move: (move.invoice_date or move.date, move.id))
+            market.late_interest_due = sum(move.chorus_late_interest + move.chorus_late_indemnity
+                                           for move in market._late_payments_to_claim(moves))
+
+    @staticmethod
+    def _late_payments_to_claim(moves):
+        """Documents paid in full after their due date and not claimed yet (the interest of a document still
+        unpaid grows every day: it is claimed once paid)."""
+        return moves.filtered(lambda move: move.chorus_days_late and not move.chorus_late_unpaid
+                              and (not move.chorus_late_claim_id or move.chorus_late_claim_id.state == "cancel"))
+
+    def action_claim_late_interest(self):
+        """A draft invoice of the moratory interest and indemnities of the documents paid late."""
+        self.ensure_one()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise UserError(self.env._("Only an accountant claims moratory interest."))
+        moves = self._late_payments_to_claim(self.late_payment_move_ids)
+        if not moves:
+            raise UserError(self.env._("No document of market %(market)s paid late is left to claim (a document "
+                                       "still unpaid is claimed once paid).", market=self.name))
+        claim = self.env["account.move"]._chorus_create_late_interest_claim(self, moves)
+        return claim._get_records_action()
 
     @api.depends("name", "title")
     def _compute_display_name(self):

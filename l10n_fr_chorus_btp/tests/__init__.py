@@ -11,6 +11,7 @@ from . import (
     test_followup_reminders,  # noqa: F401
     test_http,  # noqa: F401
     test_imports,  # noqa: F401
+    test_late_payment,  # noqa: F401
     test_market,  # noqa: F401
     test_partner,  # noqa: F401
     test_peppol_route,  # noqa: F401
