@@ -1,11 +1,16 @@
 import logging
 import os
 
-from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from chorus_pro import ChorusConfig, ChorusProError
+from chorus_pro.credentials import (
+    PISTE_SECRET_ROTATION_MONTHS,
+    TECHNICAL_PASSWORD_VALIDITY_DAYS,
+    piste_secret_renewal,
+    technical_password_expiry,
+)
 from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
 
 _logger = logging.getLogger(__name__)
@@ -23,8 +28,6 @@ CONNECTION_FIELDS = {
 #: fallbacks of an empty company "Simulator URL" (Simulation environment only)
 SIMULATOR_URL_PARAM = "l10n_fr_chorus_btp.simulator_url"
 SIMULATOR_URL_ENV = "CHORUS_PRO_SIMULATOR_URL"
-PASSWORD_VALIDITY_MONTHS = 12
-SECRET_VALIDITY_MONTHS = 3
 
 
 class ResCompany(models.Model):
@@ -67,10 +70,11 @@ class ResCompany(models.Model):
     chorus_password_set_date = fields.Date(string="Technical password entered on", copy=False)
     chorus_password_expiry_date = fields.Date(
         string="Technical password expiry", copy=False,
-        help="Read from Chorus Pro when available, otherwise 12 months after the password was entered.")
+        help=f"Read from Chorus Pro when available, otherwise {TECHNICAL_PASSWORD_VALIDITY_DAYS} days after the "
+             "password was entered (Chorus Pro's rule).")
     chorus_secret_set_date = fields.Date(string="PISTE secret entered on", copy=False)
     chorus_secret_renewal_date = fields.Date(string="PISTE secret renewal", copy=False,
-                                             help="3 months after the secret was entered.")
+                                             help=f"{PISTE_SECRET_ROTATION_MONTHS} months after the secret was entered.")
     chorus_simulator_url = fields.Char(
         string="Simulator URL", copy=False,
         help="Technical: URL of a Chorus Pro simulator served over HTTP (Simulation environment only). "
@@ -110,10 +114,10 @@ class ResCompany(models.Model):
             today = fields.Date.context_today(self)
             if vals.get("chorus_tech_password") and "chorus_password_set_date" not in vals:
                 vals.setdefault("chorus_password_set_date", today)
-                vals.setdefault("chorus_password_expiry_date", today + relativedelta(months=PASSWORD_VALIDITY_MONTHS))
+                vals.setdefault("chorus_password_expiry_date", technical_password_expiry(today))
             if vals.get("chorus_piste_client_secret") and "chorus_secret_set_date" not in vals:
                 vals.setdefault("chorus_secret_set_date", today)
-                vals.setdefault("chorus_secret_renewal_date", today + relativedelta(months=SECRET_VALIDITY_MONTHS))
+                vals.setdefault("chorus_secret_renewal_date", piste_secret_renewal(today))
         if CONNECTION_FIELDS & set(vals) and "chorus_auth_failed" not in vals:
             # a changed setting may repair the connection: let the transfers resume
             vals = dict(vals, chorus_auth_failed=False, chorus_auth_failed_message=False)
