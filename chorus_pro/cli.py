@@ -46,9 +46,9 @@ from .errors import (
     TransientError,
     WriteInterrupted,
 )
-from .results import ReferenceRequirement
+from .results import PUBLIC_INVOICES_SERVICE, ReferenceRequirement
 from .siret import compact_siret, siret_problem
-from .statuses import status_label
+from .statuses import PAYMENT_STATUS, status_label
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_TRANSIENT = 0, 1, 2, 3
 
@@ -187,14 +187,14 @@ def cmd_structure(args, config) -> int:
     if details.moa_only:
         print("Note: this structure acts only as maître d'ouvrage (works documents).")
     if details.payment_status_not_reported:
-        print("Note: this buyer does not report the 'MISE_EN_PAIEMENT' status; 'MANDATEE' may be the last one.")
+        print(f"Note: this buyer does not report the '{PAYMENT_STATUS}' status; 'MANDATEE' may be the last one.")
     print()
     if not services:
         print("Services: none")
         return EXIT_OK
     rows = []
     for service in services:
-        if service.code == "FACTURES_PUBLIQUES":
+        if service.code == PUBLIC_INVOICES_SERVICE:
             selectable = "no (reserved to invoices between public entities)"
         elif not service.active:
             selectable = "no (inactive)"

@@ -114,16 +114,38 @@ FLOW_STATUS_LABELS = {
 FLOW_TERMINAL_STATUSES = frozenset({"IN_INTEGRE", "IN_INTEGRE_PARTIEL", "IN_REJETE", "IN_INCIDENTE"})
 FLOW_INTEGRATED_STATUSES = frozenset({"IN_INTEGRE", "IN_INTEGRE_PARTIEL"})
 
+
+# -- classes of statuses -----------------------------------------------------------------
+class FollowUpAction(str, enum.Enum):
+    """What the supplier does on Chorus Pro about a status, through the API."""
+
+    COMPLETE = "complete"  # factures/v1/completer
+    RECYCLE = "recycle"  # factures/v1/recycler
+    CORRECT_VALIDATOR = "correct_validator"  # factures/v1/corriger/valideur
+
+
+#: the statuses each follow-up action answers (and is allowed on)
+FOLLOW_UP_STATUSES = {
+    FollowUpAction.COMPLETE: frozenset({"SUSPENDUE", "A_COMPLETER"}),
+    FollowUpAction.RECYCLE: frozenset({"A_RECYCLER"}),
+    FollowUpAction.CORRECT_VALIDATOR: frozenset({"ERREUR_FOURNISSEUR_SUR_VALIDEUR",
+                                                 "ERREUR_COTRAITANT_SUR_VALIDEUR"}),
+}
+COMPLETE_STATUSES = FOLLOW_UP_STATUSES[FollowUpAction.COMPLETE]
+RECYCLE_STATUSES = FOLLOW_UP_STATUSES[FollowUpAction.RECYCLE]
+VALIDATOR_ERROR_STATUSES = FOLLOW_UP_STATUSES[FollowUpAction.CORRECT_VALIDATOR]
+
+#: the buyer put the invoice into payment
+PAYMENT_STATUS = "MISE_EN_PAIEMENT"
 #: the buyer paid: end of the supplier's cycle
-PAID_STATUSES = frozenset({"MISE_EN_PAIEMENT", "COMPTABILISEE", "MISE_A_DISPOSITION_COMPTABLE"})
+PAID_STATUSES = frozenset({PAYMENT_STATUS, "COMPTABILISEE", "MISE_A_DISPOSITION_COMPTABLE"})
 #: nothing will change any more
 FINAL_STATUSES = PAID_STATUSES | frozenset({"REJETEE", "ABANDONNEE", "SUPPRIMEE", "NON_CONFORME",
                                             "REFUSEE_MOE", "REFUSEE_MOA", "ASSOCIEE",
                                             "REMPLACEE_PAR_A22"})
 #: the supplier must act (compléter, recycler, corriger le valideur, redéposer)
-ACTION_NEEDED_STATUSES = frozenset({
-    "SUSPENDUE", "A_COMPLETER", "A_RECYCLER", "ERREUR_FOURNISSEUR_SUR_VALIDEUR",
-    "ERREUR_COTRAITANT_SUR_VALIDEUR", "REFUSEE_1", "REFUSEE_2", "ERREUR_FOURNISSEUR_SUR_MOE",
+ACTION_NEEDED_STATUSES = COMPLETE_STATUSES | RECYCLE_STATUSES | VALIDATOR_ERROR_STATUSES | frozenset({
+    "REFUSEE_1", "REFUSEE_2", "ERREUR_FOURNISSEUR_SUR_MOE",
     "ERREUR_FOURNISSEUR_SUR_MOA", "ERREUR_MOE_SUR_FOURNISSEUR", "ERREUR_MOA_SUR_FOURNISSEUR",
     "A_ASSOCIER_FOURNISSEUR", "EN_ATTENTE_RECYCLAGE_FOURNISSEUR",
 })
@@ -155,6 +177,11 @@ def transmission_state(code: str | None) -> TransmissionState:
     if code in DEPOSITED_STATUSES:
         return TransmissionState.DEPOSITED
     return TransmissionState.IN_PROGRESS
+
+
+def follow_up_action(code: str | None) -> FollowUpAction | None:
+    """The API action that answers a status (complete, recycle, correct the validator), if any."""
+    return next((action for action, codes in FOLLOW_UP_STATUSES.items() if code in codes), None)
 
 
 def is_final(code: str | None) -> bool:

@@ -31,9 +31,9 @@ from chorus_pro.documents import (
 from chorus_pro.errors import DocumentValidationError
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction, follow_up_action
 
 from .chorus_market import WORKS_DOCUMENT_TYPES, allowed_cadres, derive_cadre
-from .chorus_sync import COMPLETE_STATUSES, VALIDATOR_ERROR_STATUSES
 from .chorus_transmission import REQUEUABLE_STATES, TRANSFER_GROUP, TRANSMISSION_STATES
 
 _logger = logging.getLogger(__name__)
@@ -47,6 +47,11 @@ CHORUS_STATES = [
     *[state for state in TRANSMISSION_STATES if state[0] != "cancelled"],
 ]
 CHORUS_MOVE_TYPES = ("out_invoice", "out_refund")
+FOLLOW_UP_ACTIONS = [
+    (FollowUpAction.COMPLETE.value, "Complete"),
+    (FollowUpAction.RECYCLE.value, "Recycle"),
+    (FollowUpAction.CORRECT_VALIDATOR.value, "Correct the validator"),
+]
 #: fields only the sender and the follow-up write (as superuser): refused to anybody else, whatever the client
 SENDER_ONLY_FIELDS = frozenset({
     "chorus_transmission_ids", "chorus_transmission_id", "chorus_state", "chorus_identifier",
@@ -208,6 +213,9 @@ class AccountMove(models.Model):
     chorus_flow_number = _transmission_field("flow_number", "Flow number")
     chorus_status = _transmission_field("status", "Chorus Pro status code")
     chorus_status_label = _transmission_field("status_label", "Chorus Pro status")
+    # which follow-up button the status calls for: the statuses of each action are chorus_pro.statuses'
+    chorus_follow_up_action = fields.Selection(FOLLOW_UP_ACTIONS, string="Chorus Pro action to take",
+                                               compute="_compute_chorus_follow_up_action")
     chorus_status_date = _transmission_field("status_date", "Status date", fields.Datetime)
     chorus_status_comment = _transmission_field("status_comment", "Buyer's comment", fields.Text)
     chorus_last_error = _transmission_field("last_error", "Last error", fields.Text)
@@ -282,6 +290,12 @@ class AccountMove(models.Model):
     def _compute_chorus_is_works(self):
         for move in self:
             move.chorus_is_works = bool(move.chorus_cadre) and parse_cadre(move.chorus_cadre).is_works
+
+    @api.depends("chorus_status")
+    def _compute_chorus_follow_up_action(self):
+        for move in self:
+            action = follow_up_action(move.chorus_status)
+            move.chorus_follow_up_action = action.value if action else False
 
     @api.depends("chorus_transmission_ids.state")
     def _compute_chorus_transmission_id(self):
@@ -774,16 +788,18 @@ class AccountMove(models.Model):
 
     def action_chorus_complete(self):
         self.ensure_one()
-        return self._chorus_open_wizard("chorus.pro.complete.wizard", COMPLETE_STATUSES,
+        return self._chorus_open_wizard("chorus.pro.complete.wizard", FOLLOW_UP_STATUSES[FollowUpAction.COMPLETE],
                                         self.env._("Complete on Chorus Pro"))
 
     def action_chorus_recycle(self):
         self.ensure_one()
-        return self._chorus_open_wizard("chorus.pro.recycle.wizard", {"A_RECYCLER"}, self.env._("Recycle"))
+        return self._chorus_open_wizard("chorus.pro.recycle.wizard", FOLLOW_UP_STATUSES[FollowUpAction.RECYCLE],
+                                        self.env._("Recycle"))
 
     def action_chorus_correct_validator(self):
         self.ensure_one()
-        return self._chorus_open_wizard("chorus.pro.validator.wizard", VALIDATOR_ERROR_STATUSES,
+        return self._chorus_open_wizard("chorus.pro.validator.wizard",
+                                        FOLLOW_UP_STATUSES[FollowUpAction.CORRECT_VALIDATOR],
                                         self.env._("Correct the validator"))
 
     def action_chorus_acknowledge_rejection(self):
