@@ -2,6 +2,7 @@ from . import (
     account_journal,  # noqa: F401
     account_move,  # noqa: F401
     account_move_send,  # noqa: F401
+    chorus_bank_account,  # noqa: F401
     chorus_credential_reminder,  # noqa: F401
     chorus_market,  # noqa: F401
     chorus_market_amendment,  # noqa: F401

@@ -11,6 +11,7 @@ from . import (
     test_http,  # noqa: F401
     test_imports,  # noqa: F401
     test_market,  # noqa: F401
+    test_one_source,  # noqa: F401
     test_partner,  # noqa: F401
     test_preflight,  # noqa: F401
     test_rights_rpc,  # noqa: F401
