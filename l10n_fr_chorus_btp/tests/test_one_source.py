@@ -34,14 +34,15 @@ class TestOneSource(ChorusCommon):
                     self.assertEqual(chorus_market.derive_cadre(kind, role, document),
                                      cadres.derive_cadre(kind, role, document).name)
 
-    def test_a_subcontractor_invoice_takes_the_rule_cadre_and_its_checks(self):
-        market = self.make_market(role="soustraitant")
+    def test_a_subcontractor_invoice_takes_the_rule_cadre(self):
+        market = self.make_market(role="soustraitant", validator_partner_id=self.moe.id)
         move = self.make_invoice(market=market)
         self.assertEqual(move.chorus_cadre, "A9")
         self.assertEqual(move.chorus_allowed_cadres, "A9")
         self.assertFalse(move.chorus_is_works)
-        # A9 needs a validator (the table's needs_validator): the pre-flight says so
-        self.assertTrue(any("A9" in issue for issue in move._chorus_preflight_issues()))
+        invoice = move._chorus_build_invoice(with_pdf=False)
+        self.assertIs(invoice.cadre, cadres.Cadre.A9)
+        self.assertEqual(invoice.validator_siret, sim_seed.MOE.siret)
 
     def test_reserved_service_is_not_selectable(self):
         service = self.commune.chorus_service_ids.filtered(lambda s: s.code == PUBLIC_INVOICES_SERVICE)
