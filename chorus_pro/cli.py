@@ -46,9 +46,10 @@ from .errors import (
     TransientError,
     WriteInterrupted,
 )
-from .results import ReferenceRequirement
+from .results import PUBLIC_INVOICES_SERVICE, ReferenceRequirement
 from .siret import compact_siret, siret_problem
-from .statuses import status_label
+from .statuses import PAYMENT_STATUS, status_label
+from .supplier import resolve_supplier
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_TRANSIENT = 0, 1, 2, 3
 
@@ -187,14 +188,14 @@ def cmd_structure(args, config) -> int:
     if details.moa_only:
         print("Note: this structure acts only as maître d'ouvrage (works documents).")
     if details.payment_status_not_reported:
-        print("Note: this buyer does not report the 'MISE_EN_PAIEMENT' status; 'MANDATEE' may be the last one.")
+        print(f"Note: this buyer does not report the '{PAYMENT_STATUS}' status; 'MANDATEE' may be the last one.")
     print()
     if not services:
         print("Services: none")
         return EXIT_OK
     rows = []
     for service in services:
-        if service.code == "FACTURES_PUBLIQUES":
+        if service.code == PUBLIC_INVOICES_SERVICE:
             selectable = "no (reserved to invoices between public entities)"
         elif not service.active:
             selectable = "no (inactive)"
@@ -228,6 +229,8 @@ def cmd_submit(args, config) -> int:
     else:
         mode = DepositMode.PDF if invoice.main_pdf else DepositMode.DATA
     operation = "works" if invoice.cadre.is_works else "soumettre"
+    if args.bank_account:
+        invoice.bank_account_id = args.bank_account
     fill_bank_account = invoice.payment_mode is PaymentMode.TRANSFER and not invoice.bank_account_id
 
     progress(f"Checking invoice {invoice.number} ({invoice.cadre.name}, mode {mode.value})...")
@@ -241,12 +244,14 @@ def cmd_submit(args, config) -> int:
 
     client = make_client(config, args.simulator)
     try:
-        supplier_id = invoice.supplier.structure_id
-        if not supplier_id:
+        if not invoice.supplier.structure_id:
             progress(f"Looking up the supplier structure {invoice.supplier.siret} on Chorus Pro...")
-            supplier_id = _supplier_structure_id(client, invoice.supplier.siret)
+        supplier = resolve_supplier(client, invoice.supplier.siret, invoice.bank_account_id,
+                                    structure_id=invoice.supplier.structure_id, needs_bank_account=fill_bank_account)
+        supplier_id = supplier.structure_id
         if fill_bank_account:
-            invoice.bank_account_id = _single_bank_account(client, supplier_id)
+            progress(f"Using the bank account registered on Chorus Pro: {supplier.bank_account_name}")
+            invoice.bank_account_id = supplier.bank_account_id
         steps = ("search of the number, " if not args.allow_duplicate else "") + \
             ("PDF upload, " if invoice.main_pdf else "") + "deposit"
         progress(f"Sending to Chorus Pro ({steps})...")
@@ -262,28 +267,6 @@ def cmd_submit(args, config) -> int:
         ("Deposit date", _date(result.deposit_date)),
     ]))
     return EXIT_OK
-
-
-def _supplier_structure_id(client, siret: str) -> int:
-    siret = compact_siret(siret)
-    structures = client.transverses.supplier_structures()
-    for structure in structures:
-        if structure.identifier == siret:
-            return structure.id
-    seen = ", ".join(s.identifier for s in structures) or "none"
-    raise UsageError(f"Supplier SIRET {siret} is not among the structures of the technical account ({seen}); "
-                     "finish the raccordement on Chorus Pro or fix supplier.siret")
-
-
-def _single_bank_account(client, supplier_id: int) -> int | None:
-    accounts = client.transverses.valid_bank_accounts(supplier_id)
-    if len(accounts) == 1:
-        progress(f"Using the bank account registered on Chorus Pro: {accounts[0].name}")
-        return accounts[0].id
-    if accounts:
-        listed = ", ".join(f"{a.id} ({a.name})" for a in accounts)
-        raise UsageError(f"Several valid bank accounts on Chorus Pro: set bank_account_id to one of {listed}")
-    return None  # the validation of client.deposits.send names the missing bank account
 
 
 def cmd_status(args, config) -> int:
@@ -512,6 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--attach", metavar="FILE", nargs="+", help="supporting documents")
     submit.add_argument("--mode", choices=["data", "pdf"],
                         help="SAISIE_API (data) or DEPOT_PDF_API (pdf); default: pdf when a PDF is given")
+    submit.add_argument("--bank-account", type=int, metavar="ID",
+                        help="the Chorus Pro id of the bank account paid by transfer, needed when the supplier "
+                             "structure has several valid ones (submit lists them); overrides 'bank_account_id' in "
+                             "the JSON file")
     submit.add_argument("--allow-duplicate", action="store_true",
                         help="send even when Chorus Pro already has an invoice with this number (by default "
                              "the number is searched first and the sending refused)")

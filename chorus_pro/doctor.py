@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .config import ChorusConfig
+from .credentials import TECHNICAL_PASSWORD_VALIDITY_DAYS
 from .errors import (
     ApiNotSubscribedError,
     BusinessError,
@@ -32,8 +33,6 @@ NOT_RUN_FR = "Étape non vérifiée : corrigez d'abord l'étape précédente"
 NOT_RUN_EN = "Not checked: fix the previous step first"
 #: warn when the technical password expires within this many days
 PASSWORD_WARNING_DAYS = 30
-#: a technical password must be renewed every 424 days (Chorus Pro rule)
-PASSWORD_VALIDITY_DAYS = 424
 
 _RACCORDEMENT_FR = ("Dans Chorus Pro, espace « Raccordement EDI/API » de la structure, déclarez le raccordement "
                     "API lié à votre application PISTE et rattachez le compte technique à la structure "
@@ -199,7 +198,7 @@ def check_technical_account(client) -> CheckResult:
             "technical_account", title,
             "Chorus Pro refuse le compte technique. Vérifiez l'identifiant (TECH_1_…@cpro.fr) et le mot de passe "
             "du compte technique créé dans l'espace Raccordement EDI/API de la structure sur Chorus Pro. Le mot "
-            f"de passe expire tous les {PASSWORD_VALIDITY_DAYS} jours : s'il a expiré, le gestionnaire principal "
+            f"de passe expire tous les {TECHNICAL_PASSWORD_VALIDITY_DAYS} jours : s'il a expiré, le gestionnaire principal "
             "de la structure doit le renouveler sur Chorus Pro, puis saisir le nouveau ici. Vérifiez aussi que "
             "le raccordement API de la structure est lié à votre application PISTE.",
             error.message_en, error)
@@ -270,7 +269,7 @@ def check_password_expiry(client, supplier_id: int, today: date) -> CheckResult:
     if expiry is None:
         return _passed("password_expiry", title,
                        "Chorus Pro n'indique pas de date d'expiration. Notez la date du dernier changement : le "
-                       f"mot de passe doit être renouvelé tous les {PASSWORD_VALIDITY_DAYS} jours.",
+                       f"mot de passe doit être renouvelé tous les {TECHNICAL_PASSWORD_VALIDITY_DAYS} jours.",
                        "Chorus Pro gives no expiry date for the technical password", PasswordExpiry(None, None))
     expiry_day = expiry.date() if isinstance(expiry, datetime) else expiry
     days = (expiry_day - today).days

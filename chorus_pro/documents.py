@@ -13,23 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from .cadres import MONTHLY_CADRES, SUBMIT_CADRES, VALIDATOR_CADRES, WORKS_CADRES, Cadre, parse_cadre
 from .errors import DocumentValidationError, ValidationIssue
-from .results import ReferenceRequirement
+from .results import PUBLIC_INVOICES_SERVICE, ReferenceRequirement
 from .siret import PROBLEMS as SIRET_PROBLEMS
 from .siret import compact_siret, siret_problem
-from .statuses import SUBMIT_CADRES, VALIDATOR_CADRES, WORKS_CADRES, Cadre, parse_cadre
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENT_NAME = 50
 MAX_EJ_LENGTH = 50
 #: one "dossier de facturation" (invoice + every attachment) may not exceed 120 MB
 MAX_DOSSIER_BYTES = 120 * 1024 * 1024
-#: the buyer service reserved to invoicing between public entities
-PUBLIC_INVOICES_SERVICE = "FACTURES_PUBLIQUES"
 #: reason given to the buyer for a global discount that is a cash rounding of the total
 ROUNDING_DISCOUNT_REASON = "Arrondi"
-#: works cadres whose document is a monthly statement, numbered by situation
-MONTHLY_CADRES = frozenset({Cadre.A4, Cadre.A10, Cadre.A13})
 #: the VAT rates in force in France, in percent: mainland (20, 10, 5.5, 2.1), Corsica (10, 2.1, 0.9),
 #: Guadeloupe, Martinique and La Réunion (8.5, 2.1, 1.75, 1.05), and 0 (exempt, reverse charge)
 FRENCH_VAT_RATES = tuple(Decimal(rate) for rate in ("20", "10", "8.5", "5.5", "2.1", "1.75", "1.05", "0.9", "0"))

@@ -21,6 +21,7 @@ from dataclasses import fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .cadres import parse_cadre
 from .documents import (
     Attachment,
     Invoice,
@@ -33,7 +34,6 @@ from .documents import (
     VatRegime,
 )
 from .errors import ChorusProError
-from .statuses import parse_cadre
 
 CENT = Decimal("0.01")
 _FILE_KEYS = {"pdf", "attachments"}

@@ -6,6 +6,14 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+#: the buyer service reserved to invoicing between public entities: a supplier never chooses it
+PUBLIC_INVOICES_SERVICE = "FACTURES_PUBLIQUES"
+
+
+def is_selectable_service(code: str | None, active: bool = True) -> bool:
+    """Whether a supplier may address an invoice to the buyer's service ``code``."""
+    return bool(active) and (code or "").strip().upper() != PUBLIC_INVOICES_SERVICE
+
 
 class ReferenceRequirement(str, enum.Enum):
     """Which routing references a public buyer requires on an invoice."""
@@ -65,8 +73,8 @@ class Service:
 
     @property
     def selectable(self) -> bool:
-        """``FACTURES_PUBLIQUES`` is reserved to invoicing between public entities."""
-        return self.active and self.code != "FACTURES_PUBLIQUES"
+        """Active, and not :data:`PUBLIC_INVOICES_SERVICE`."""
+        return is_selectable_service(self.code, self.active)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Chorus Pro statuses and cadres, with the French words of the Chorus Pro portal.
+"""Chorus Pro statuses, with the French words of the Chorus Pro portal, and their classes.
 
 Unknown codes are never an error: Chorus Pro adds statuses over time, so
 every function here accepts any string and falls back to the raw code.
@@ -7,6 +7,17 @@ every function here accepts any string and falls back to the raw code.
 from __future__ import annotations
 
 import enum
+
+# the cadres live in chorus_pro.cadres; these names stay importable from here
+from .cadres import (  # noqa: F401
+    CADRE_LABELS,
+    SUBMIT_CADRES,
+    VALIDATOR_CADRES,
+    WORKS_CADRES,
+    WORKS_TYPE_OF_CADRE,
+    Cadre,
+    parse_cadre,
+)
 
 
 class TransmissionState(str, enum.Enum):
@@ -103,16 +114,38 @@ FLOW_STATUS_LABELS = {
 FLOW_TERMINAL_STATUSES = frozenset({"IN_INTEGRE", "IN_INTEGRE_PARTIEL", "IN_REJETE", "IN_INCIDENTE"})
 FLOW_INTEGRATED_STATUSES = frozenset({"IN_INTEGRE", "IN_INTEGRE_PARTIEL"})
 
+
+# -- classes of statuses -----------------------------------------------------------------
+class FollowUpAction(str, enum.Enum):
+    """What the supplier does on Chorus Pro about a status, through the API."""
+
+    COMPLETE = "complete"  # factures/v1/completer
+    RECYCLE = "recycle"  # factures/v1/recycler
+    CORRECT_VALIDATOR = "correct_validator"  # factures/v1/corriger/valideur
+
+
+#: the statuses each follow-up action answers (and is allowed on)
+FOLLOW_UP_STATUSES = {
+    FollowUpAction.COMPLETE: frozenset({"SUSPENDUE", "A_COMPLETER"}),
+    FollowUpAction.RECYCLE: frozenset({"A_RECYCLER"}),
+    FollowUpAction.CORRECT_VALIDATOR: frozenset({"ERREUR_FOURNISSEUR_SUR_VALIDEUR",
+                                                 "ERREUR_COTRAITANT_SUR_VALIDEUR"}),
+}
+COMPLETE_STATUSES = FOLLOW_UP_STATUSES[FollowUpAction.COMPLETE]
+RECYCLE_STATUSES = FOLLOW_UP_STATUSES[FollowUpAction.RECYCLE]
+VALIDATOR_ERROR_STATUSES = FOLLOW_UP_STATUSES[FollowUpAction.CORRECT_VALIDATOR]
+
+#: the buyer put the invoice into payment
+PAYMENT_STATUS = "MISE_EN_PAIEMENT"
 #: the buyer paid: end of the supplier's cycle
-PAID_STATUSES = frozenset({"MISE_EN_PAIEMENT", "COMPTABILISEE", "MISE_A_DISPOSITION_COMPTABLE"})
+PAID_STATUSES = frozenset({PAYMENT_STATUS, "COMPTABILISEE", "MISE_A_DISPOSITION_COMPTABLE"})
 #: nothing will change any more
 FINAL_STATUSES = PAID_STATUSES | frozenset({"REJETEE", "ABANDONNEE", "SUPPRIMEE", "NON_CONFORME",
                                             "REFUSEE_MOE", "REFUSEE_MOA", "ASSOCIEE",
                                             "REMPLACEE_PAR_A22"})
 #: the supplier must act (compléter, recycler, corriger le valideur, redéposer)
-ACTION_NEEDED_STATUSES = frozenset({
-    "SUSPENDUE", "A_COMPLETER", "A_RECYCLER", "ERREUR_FOURNISSEUR_SUR_VALIDEUR",
-    "ERREUR_COTRAITANT_SUR_VALIDEUR", "REFUSEE_1", "REFUSEE_2", "ERREUR_FOURNISSEUR_SUR_MOE",
+ACTION_NEEDED_STATUSES = COMPLETE_STATUSES | RECYCLE_STATUSES | VALIDATOR_ERROR_STATUSES | frozenset({
+    "REFUSEE_1", "REFUSEE_2", "ERREUR_FOURNISSEUR_SUR_MOE",
     "ERREUR_FOURNISSEUR_SUR_MOA", "ERREUR_MOE_SUR_FOURNISSEUR", "ERREUR_MOA_SUR_FOURNISSEUR",
     "A_ASSOCIER_FOURNISSEUR", "EN_ATTENTE_RECYCLAGE_FOURNISSEUR",
 })
@@ -146,73 +179,10 @@ def transmission_state(code: str | None) -> TransmissionState:
     return TransmissionState.IN_PROGRESS
 
 
+def follow_up_action(code: str | None) -> FollowUpAction | None:
+    """The API action that answers a status (complete, recycle, correct the validator), if any."""
+    return next((action for action, codes in FOLLOW_UP_STATUSES.items() if code in codes), None)
+
+
 def is_final(code: str | None) -> bool:
     return bool(code) and code in FINAL_STATUSES
-
-
-# -- cadres de facturation ----------------------------------------------------------------
-class Cadre(str, enum.Enum):
-    A1 = "A1_FACTURE_FOURNISSEUR"
-    A2 = "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE"
-    A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
-    A7 = "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR"
-    A8 = "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR"
-    A9 = "A9_FACTURE_SOUSTRAITANT"
-    A10 = "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT"
-    A11 = "A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT"
-    A12 = "A12_FACTURE_COTRAITANT"
-    A13 = "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT"
-    A14 = "A14_PROJET_DECOMPTE_FINAL_COTRAITANT"
-
-    @property
-    def short(self) -> str:
-        return self.name
-
-    @property
-    def label(self) -> str:
-        return CADRE_LABELS[self]
-
-    @property
-    def is_works(self) -> bool:
-        return self in WORKS_CADRES
-
-
-CADRE_LABELS = {
-    Cadre.A1: "A1 - Dépôt par un fournisseur d'une facture",
-    Cadre.A2: "A2 - Dépôt par un fournisseur d'une facture déjà payée",
-    Cadre.A4: "A4 - Dépôt par un fournisseur d'un projet de décompte mensuel",
-    Cadre.A7: "A7 - Dépôt par un fournisseur d'un projet de décompte final",
-    Cadre.A8: "A8 - Dépôt par un fournisseur d'un décompte général et définitif",
-    Cadre.A9: "A9 - Dépôt par un sous-traitant d'une facture",
-    Cadre.A10: "A10 - Dépôt par un sous-traitant d'un projet de décompte mensuel",
-    Cadre.A11: "A11 - Dépôt par un sous-traitant d'un projet de décompte final",
-    Cadre.A12: "A12 - Dépôt par un cotraitant d'une facture",
-    Cadre.A13: "A13 - Dépôt par un cotraitant d'un projet de décompte mensuel",
-    Cadre.A14: "A14 - Dépôt par un cotraitant d'un projet de décompte final",
-}
-
-#: cadres accepted by ``factures/v1/soumettre``
-SUBMIT_CADRES = frozenset({Cadre.A1, Cadre.A2, Cadre.A9, Cadre.A12})
-#: works cadres a supplier deposits in the works circuit
-WORKS_CADRES = frozenset({Cadre.A4, Cadre.A7, Cadre.A8, Cadre.A10, Cadre.A11, Cadre.A13, Cadre.A14})
-#: cadres whose invoice needs a valideur (titulaire or mandataire)
-VALIDATOR_CADRES = frozenset({Cadre.A9, Cadre.A12})
-
-#: typeFactureTravaux of each works cadre (inferred from the names: not verified)
-WORKS_TYPE_OF_CADRE = {
-    Cadre.A4: "PROJET_DECOMPTE_MENSUEL", Cadre.A10: "PROJET_DECOMPTE_MENSUEL",
-    Cadre.A13: "PROJET_DECOMPTE_MENSUEL", Cadre.A7: "PROJET_DECOMPTE_FINAL",
-    Cadre.A11: "PROJET_DECOMPTE_FINAL", Cadre.A14: "PROJET_DECOMPTE_FINAL",
-    Cadre.A8: "DECOMPTE_GENERAL_SIGNE",
-}
-
-
-def parse_cadre(value) -> Cadre:
-    """Accept ``Cadre``, its code (``A4_PROJET_…``) or its short name (``A4``)."""
-    if isinstance(value, Cadre):
-        return value
-    text = str(value or "").strip().upper()
-    for cadre in Cadre:
-        if text in (cadre.value, cadre.name):
-            return cadre
-    raise ValueError(f"unknown cadre de facturation {value!r}")

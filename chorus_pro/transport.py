@@ -14,6 +14,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 
 from . import __version__
 from .config import SIMULATION_BASE_URL, ChorusConfig, Environment
+from .credentials import TECHNICAL_PASSWORD_VALIDITY_DAYS
 from .errors import ApiNotSubscribedError, AuthenticationError, PisteCredentialsError, TechnicalAccountError
 
 #: product token: the distribution's name and version (PEP 440), as pip shows them
@@ -192,9 +193,11 @@ def classify_auth_failure(status: int, body: str, api: str) -> AuthenticationErr
             field="piste_client_id")
     return TechnicalAccountError(
         f"Chorus Pro refused the technical account (cpro-account header, HTTP {status}): check the technical "
-        "account login and password in the settings; the password expires every 424 days",
+        f"account login and password in the settings; the password expires every {TECHNICAL_PASSWORD_VALIDITY_DAYS} "
+        "days",
         "Chorus Pro a refusé le compte technique. Vérifiez l'identifiant (TECH_1_…@cpro.fr) et le mot de passe "
-        "du compte technique dans la configuration Chorus Pro : le mot de passe expire tous les 424 jours et se "
+        "du compte technique dans la configuration Chorus Pro : le mot de passe expire tous les "
+        f"{TECHNICAL_PASSWORD_VALIDITY_DAYS} jours et se "
         "renouvelle dans l'espace « Raccordement EDI/API » de Chorus Pro. Vérifiez aussi que le compte technique "
         "est rattaché à la structure du fournisseur et que le raccordement API est lié à l'application PISTE.",
         field="tech_password")

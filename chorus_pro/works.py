@@ -12,7 +12,7 @@ So the whole guess lives in :func:`build_works_request`, and nowhere else:
   ``/cpro/factures/v1/soumettre``;
 - the body of ``factures/v1/soumettre`` (same field names), plus the fields that
   name the works circuit: ``typeFactureTravaux`` (inferred from the cadre,
-  :data:`~chorus_pro.statuses.WORKS_TYPE_OF_CADRE`), the works cadre in
+  :data:`~chorus_pro.cadres.WORKS_TYPE_OF_CADRE`), the works cadre in
   ``cadreDeFacturation.codeCadreFacturation``, ``numeroMarche`` repeated at the
   top level, ``moe{codeMOE, codeServiceMoe}`` and ``moa{codeMOA, codeServiceMoa}``
   (names of the MOE/MOA fields seen on invoice outputs);
@@ -39,11 +39,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .documents import MONTHLY_CADRES, DepositMode, Invoice, build_common_body, prune_empty
+from .cadres import MONTHLY_CADRES, WORKS_TYPE_OF_CADRE
+from .documents import DepositMode, Invoice, build_common_body, prune_empty
 from .errors import ProtocolError
 from .results import SubmitResult
 from .siret import compact_siret
-from .statuses import WORKS_TYPE_OF_CADRE
 
 WORKS_API = "facturesTravaux"
 WORKS_OPERATION = "soumettre"

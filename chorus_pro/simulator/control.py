@@ -7,7 +7,8 @@
 - ``GET /_simulator/deposits``; ``GET /_simulator/stats``;
 - ``GET|POST|DELETE /_simulator/faults`` (POST ``{"kind", "operation", "count", "seconds"}``);
 - ``POST /_simulator/subscriptions`` ``{"api": "facturesTravaux", "subscribed": false}``;
-- ``POST /_simulator/technical-password/expire``.
+- ``POST /_simulator/technical-password/expire``;
+- ``POST /_simulator/bank-accounts`` ``{"accounts": [[5151, "Compte principal"], [5252, "Compte travaux"]]}``.
 """
 
 from __future__ import annotations
@@ -113,6 +114,14 @@ def expire_password(sim, request) -> Response:
     return _json({"expires_at": fmt_datetime(sim.tech_password_expires_at)})
 
 
+def bank_accounts(sim, request) -> Response:
+    try:
+        sim.set_bank_accounts(_body(request).get("accounts") or [])
+    except (TypeError, ValueError) as exc:
+        return _error(f"accounts must be a list of [id, name]: {exc}")
+    return _json({"accounts": sim.store.bank_accounts[sim.supplier_id]})
+
+
 def home(sim, request) -> Response:
     e = html.escape
     with sim.lock:
@@ -161,4 +170,5 @@ def control_rules() -> list[Rule]:
         Rule("/_simulator/faults", endpoint=faults, methods=["GET", "POST", "DELETE"]),
         Rule("/_simulator/subscriptions", endpoint=subscriptions, methods=["POST"]),
         Rule("/_simulator/technical-password/expire", endpoint=expire_password, methods=["POST"]),
+        Rule("/_simulator/bank-accounts", endpoint=bank_accounts, methods=["POST"]),
     ]

@@ -176,6 +176,11 @@ class Simulator:
             self.tech_password = password
             self.tech_password_expires_at = self.clock.now() + timedelta(days=valid_days)
 
+    def set_bank_accounts(self, accounts) -> None:
+        """The valid bank accounts of the supplier structure: ``[(id, name), …]``."""
+        with self.lock:
+            self.store.bank_accounts[self.supplier_id] = [(int(i), str(name)) for i, name in accounts]
+
     def set_piste_secret(self, secret: str) -> None:
         """Rotate the PISTE client secret: the old one is refused for new tokens
         (tokens already issued stay valid until they expire)."""

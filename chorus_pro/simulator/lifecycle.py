@@ -15,6 +15,8 @@ IN_INTEGRE_PARTIEL), one step every ``flow_step_seconds``.
 
 from __future__ import annotations
 
+from chorus_pro.cadres import VALIDATOR_CADRES
+
 INVOICE_PATH = ("DEPOSEE", "EN_COURS_ACHEMINEMENT", "MISE_A_DISPOSITION", "SERVICE_FAIT", "MANDATEE",
                 "MISE_EN_PAIEMENT")
 VALIDATION_PATH = ("DEPOSEE", "A_VALIDER_1", "VALIDEE_1", "EN_COURS_ACHEMINEMENT", "MISE_A_DISPOSITION",
@@ -27,13 +29,13 @@ RESUME = {
     "PRISE_EN_COMPTE_DESTINATAIRE": "SERVICE_FAIT",
     "ABSENCE_VALIDATION_1_HORS_DELAI": "EN_COURS_ACHEMINEMENT",
 }
-VALIDATOR_CADRES = ("A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT")
+VALIDATOR_CADRE_CODES = frozenset(cadre.value for cadre in VALIDATOR_CADRES)
 
 
 def path_of(invoice) -> tuple:
     if invoice.kind == "FACTURE_TRAVAUX":
         return WORKS_PATH
-    if invoice.cadre in VALIDATOR_CADRES:
+    if invoice.cadre in VALIDATOR_CADRE_CODES:
         return VALIDATION_PATH
     return INVOICE_PATH
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from chorus_pro.cadres import Cadre
+
 from . import messages as m
 from . import rules, views
 from .clock import fmt_date, parse_input_datetime
+from .lifecycle import VALIDATOR_CADRE_CODES
 from .state import Invoice, StatusEvent
 
 
@@ -137,9 +140,9 @@ def soumettre(sim, body: dict) -> dict:
     service = rules.check_routing(sim, buyer, destinataire.get("codeServiceExecutant") or "",
                                   values["references"].get("numeroBonCommande") or "")
     validator = None
-    if cadre in ("A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT"):
+    if cadre in VALIDATOR_CADRE_CODES:
         siret = cadre_block.get("codeStructureValideur") or ""
-        who = "le titulaire du marché" if cadre.startswith("A9") else "le mandataire du groupement"
+        who = "le titulaire du marché" if cadre == Cadre.A9.value else "le mandataire du groupement"
         if not siret:
             raise m.business(m.VALIDATOR, f"Le cadre {cadre} exige la structure valideur ({who}) : renseignez "
                                           "« cadreDeFacturation.codeStructureValideur » (SIRET).",

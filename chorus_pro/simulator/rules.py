@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from chorus_pro.results import PUBLIC_INVOICES_SERVICE
+
 from . import messages as m
 from .seed import Service, Structure
 
@@ -54,8 +56,8 @@ def check_routing(sim, buyer: Structure, service_code: str, ej_number: str, *,
         if not service.active:
             raise m.business(m.SERVICE_INVALID, f"Le service « {service_code} » de la structure {buyer.siret} est "
                                                 "inactif : choisissez un service actif.", field=service_field)
-        if service.code == "FACTURES_PUBLIQUES":
-            raise m.business(m.SERVICE_INVALID, "Le service FACTURES_PUBLIQUES est réservé à la facturation entre "
+        if service.code == PUBLIC_INVOICES_SERVICE:
+            raise m.business(m.SERVICE_INVALID, f"Le service {PUBLIC_INVOICES_SERVICE} est réservé à la facturation entre "
                                                 "entités publiques : choisissez un autre service.",
                              field=service_field)
     if buyer.service_or_ej:

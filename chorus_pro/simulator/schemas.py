@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chorus_pro.statuses import INVOICE_STATUS_LABELS, WORKS_STATUS_LABELS, Cadre
+from chorus_pro.cadres import PLATFORM_CADRE_CODES, SUBMIT_CADRES, WORKS_CADRES
+from chorus_pro.statuses import INVOICE_STATUS_LABELS, WORKS_STATUS_LABELS
 
 STR, INT, NUM, BOOL, DATE = "string", "integer", "number", "boolean", "date"
 #: any JSON object (contents not checked)
@@ -50,22 +51,9 @@ class Extra:
 # -- enumerations (reference §10, §11, §12, §13) ----------------------------------------------------
 ID_TYPES = Enum("SIRET", "UE_HORS_FRANCE", "HORS_UE", "RIDET", "TAHITI", "AUTRE", "PARTICULIER")
 SORT = Enum("Ascendant", "Descendant")
-SUBMIT_CADRES = Enum(Cadre.A1.value, Cadre.A2.value, Cadre.A9.value, Cadre.A12.value)
-WORKS_CADRES = Enum(*(c.value for c in (Cadre.A4, Cadre.A7, Cadre.A8, Cadre.A10, Cadre.A11, Cadre.A13,
-                                         Cadre.A14)))
-ALL_CADRES = Enum(
-    "A1_FACTURE_FOURNISSEUR", "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE", "A3_MEMOIRE_JUSTICE",
-    "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", "A5_ETAT_ACOMPTE_FOURNISSEUR",
-    "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR",
-    "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR", "A9_FACTURE_SOUSTRAITANT",
-    "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT",
-    "A12_FACTURE_COTRAITANT", "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "A14_PROJET_DECOMPTE_FINAL_COTRAITANT",
-    "A15_ETAT_ACOMPTE_MOE", "A16_ETAT_ACOMPTE_VALIDE_MOE", "A17_PROJET_DECOMPTE_GENERAL_MOE",
-    "A18_DECOMPTE_GENERAL_MOE", "A19_ETAT_ACOMPTE_VALIDE_MOA", "A20_DECOMPTE_GENERAL_MOA",
-    "A21_DEMANDE_REMBOURSEMENT_TIC", "A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE",
-    "A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR", "A24_DECOMPTE_GENERAL_DEFINITIF_TACITE_MOE",
-    "A25_DECOMPTE_GENERAL_DEFINITIF_MOE_PROCEDURE_TACITE",
-)
+SUBMIT_CADRE_CODES = Enum(*sorted(c.value for c in SUBMIT_CADRES))
+WORKS_CADRE_CODES = Enum(*sorted(c.value for c in WORKS_CADRES))
+ALL_CADRES = Enum(*PLATFORM_CADRE_CODES)
 SUBMIT_MODES = Enum("SAISIE_API", "DEPOT_PDF_API", "DEPOT_PDF_SIGNE_API")
 ALL_MODES = Enum("SAISIE_WEB", "PORTAIL_PDF", "EDI_XML_STRUCT", "EDI_MIXTE", "EDI_PDF_ARCHIVE", "SAISIE_PORTAIL",
                  "SAISIE_API", "DEPOT_PDF_PORTAIL", "DEPOT_PDF_SIGNE_PORTAIL", "DEPOT_PDF_API",
@@ -127,7 +115,7 @@ SOUMETTRE = {
     "dateFacture": DATE,
     "destinataire": DESTINATAIRE,
     "fournisseur": {"idFournisseur": INT, "idServiceFournisseur": INT, "codeCoordonneesBancairesFournisseur": INT},
-    "cadreDeFacturation": {"codeCadreFacturation": SUBMIT_CADRES, "codeStructureValideur": STR,
+    "cadreDeFacturation": {"codeCadreFacturation": SUBMIT_CADRE_CODES, "codeStructureValideur": STR,
                            "codeServiceValideur": STR},
     "references": REFERENCES,
     "lignePoste": [SUBMIT_LINE],
@@ -266,7 +254,7 @@ WORKS_RECHERCHER = {
 #: works deposit (path and payload UNVERIFIED, reference §9.2): soumettre's body plus the works fields
 WORKS_SOUMETTRE = {
     **{k: v for k, v in SOUMETTRE.items() if k != "cadreDeFacturation"},
-    "cadreDeFacturation": {"codeCadreFacturation": WORKS_CADRES, "codeStructureValideur": STR,
+    "cadreDeFacturation": {"codeCadreFacturation": WORKS_CADRE_CODES, "codeStructureValideur": STR,
                            "codeServiceValideur": STR},
     "references": {**REFERENCES, "typeFactureTravaux": WORKS_TYPES},
     "typeFactureTravaux": WORKS_TYPES,

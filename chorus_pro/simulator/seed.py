@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chorus_pro.config import SIMULATION_DEFAULTS
+from chorus_pro.results import PUBLIC_INVOICES_SERVICE
 
 PISTE_CLIENT_ID = SIMULATION_DEFAULTS["piste_client_id"]
 PISTE_CLIENT_SECRET = SIMULATION_DEFAULTS["piste_client_secret"]
@@ -71,13 +72,13 @@ COMMUNE = SeedStructure(  # requires a service code
         SeedService(27100101, "SERV-TECH", "Services techniques"),
         SeedService(27100102, "DST-VOIRIE", "Direction voirie et réseaux", ej_required=True),
         SeedService(27100103, "ANCIEN-SERV", "Ancien service urbanisme", active=False),
-        SeedService(27100104, "FACTURES_PUBLIQUES", "Factures entre entités publiques"),
+        SeedService(27100104, PUBLIC_INVOICES_SERVICE, "Factures entre entités publiques"),
     ],
 )
 DEPARTEMENT = SeedStructure(  # requires an engagement juridique
     id=27200001, siret="22720001100012", name="DEPARTEMENT DE LA SARTHE-OUEST", ej_required=True, moa=True,
     services=[SeedService(27200101, "DIR-ROUTES", "Direction des routes"),
-              SeedService(27200102, "FACTURES_PUBLIQUES", "Factures entre entités publiques")],
+              SeedService(27200102, PUBLIC_INVOICES_SERVICE, "Factures entre entités publiques")],
     engagements={"1300012345": "COMMANDE", "1300099999": "CLOTURE"},
 )
 HOPITAL = SeedStructure(  # requires both

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from chorus_pro.cadres import CADRE_TABLE, parse_cadre
 from chorus_pro.documents import (
     MAX_ATTACHMENT_NAME,
     MAX_EJ_LENGTH,
@@ -30,28 +31,15 @@ from chorus_pro.documents import (
 from chorus_pro.errors import DocumentValidationError
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
-from chorus_pro.statuses import parse_cadre
+from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction, follow_up_action
 
-from .chorus_market import ALLOWED_CADRES, WORKS_DOCUMENT_TYPES, derive_cadre
-from .chorus_sync import COMPLETE_STATUSES, VALIDATOR_ERROR_STATUSES
+from .chorus_market import WORKS_DOCUMENT_TYPES, allowed_cadres, derive_cadre
 from .chorus_transmission import REQUEUABLE_STATES, TRANSFER_GROUP, TRANSMISSION_STATES
 
 _logger = logging.getLogger(__name__)
 
-CADRES = [
-    ("A1", "A1 - Supplier invoice"),
-    ("A2", "A2 - Supplier invoice already paid"),
-    ("A4", "A4 - Supplier monthly statement draft (situation)"),
-    ("A7", "A7 - Supplier final statement draft"),
-    ("A8", "A8 - Supplier final general statement (DGD)"),
-    ("A9", "A9 - Sub-contractor invoice"),
-    ("A10", "A10 - Sub-contractor monthly statement draft"),
-    ("A11", "A11 - Sub-contractor final statement draft"),
-    ("A12", "A12 - Co-contractor invoice"),
-    ("A13", "A13 - Co-contractor monthly statement draft"),
-    ("A14", "A14 - Co-contractor final statement draft"),
-]
-WORKS_CADRES = {"A4", "A7", "A8", "A10", "A11", "A13", "A14"}
+#: the cadres of chorus_pro.cadres, by short name (A1, A4…)
+CADRES = [(cadre.name, info.label_en) for cadre, info in CADRE_TABLE.items()]
 #: the invoice's state: not concerned, waiting for a person with the right, or its transmission's state
 CHORUS_STATES = [
     ("not_concerned", "Not concerned"),
@@ -59,6 +47,11 @@ CHORUS_STATES = [
     *[state for state in TRANSMISSION_STATES if state[0] != "cancelled"],
 ]
 CHORUS_MOVE_TYPES = ("out_invoice", "out_refund")
+FOLLOW_UP_ACTIONS = [
+    (FollowUpAction.COMPLETE.value, "Complete"),
+    (FollowUpAction.RECYCLE.value, "Recycle"),
+    (FollowUpAction.CORRECT_VALIDATOR.value, "Correct the validator"),
+]
 #: fields only the sender and the follow-up write (as superuser): refused to anybody else, whatever the client
 SENDER_ONLY_FIELDS = frozenset({
     "chorus_transmission_ids", "chorus_transmission_id", "chorus_state", "chorus_identifier",
@@ -222,6 +215,9 @@ class AccountMove(models.Model):
     chorus_flow_number = _transmission_field("flow_number", "Flow number")
     chorus_status = _transmission_field("status", "Chorus Pro status code")
     chorus_status_label = _transmission_field("status_label", "Chorus Pro status")
+    # which follow-up button the status calls for: the statuses of each action are chorus_pro.statuses'
+    chorus_follow_up_action = fields.Selection(FOLLOW_UP_ACTIONS, string="Chorus Pro action to take",
+                                               compute="_compute_chorus_follow_up_action")
     chorus_status_date = _transmission_field("status_date", "Status date", fields.Datetime)
     chorus_status_comment = _transmission_field("status_comment", "Buyer's comment", fields.Text)
     chorus_last_error = _transmission_field("last_error", "Last error", fields.Text)
@@ -305,13 +301,19 @@ class AccountMove(models.Model):
     def _compute_chorus_cadre_allowed(self):
         for move in self:
             market = move.chorus_market_id
-            allowed = ALLOWED_CADRES[(market.kind, market.role)] if market else ("A1", "A2")
+            allowed = allowed_cadres(market.kind, market.role)
             move.chorus_allowed_cadres = ",".join(allowed)
 
     @api.depends("chorus_cadre")
     def _compute_chorus_is_works(self):
         for move in self:
-            move.chorus_is_works = move.chorus_cadre in WORKS_CADRES
+            move.chorus_is_works = bool(move.chorus_cadre) and parse_cadre(move.chorus_cadre).is_works
+
+    @api.depends("chorus_status")
+    def _compute_chorus_follow_up_action(self):
+        for move in self:
+            action = follow_up_action(move.chorus_status)
+            move.chorus_follow_up_action = action.value if action else False
 
     @api.depends("chorus_transmission_ids.state")
     def _compute_chorus_transmission_id(self):
@@ -418,12 +420,13 @@ class AccountMove(models.Model):
         if market and market._needs_market_number() and not (self.contract_reference or "").strip():
             issues.append(_("The market number is required by the market %(market)s.",
                             market=market.name))
-        if self.chorus_cadre in ("A4", "A7", "A8", "A10", "A11", "A13", "A14"):
+        cadre = parse_cadre(self.chorus_cadre or "A1")
+        if cadre.is_works:
             if not (self.contract_reference or "").strip() and not (market and market._needs_market_number()):
                 issues.append(_("A works document needs the market number."))
             if not market:
                 issues.append(_("A works document must be linked to its public works market."))
-        if self.chorus_cadre in ("A9", "A12"):
+        if cadre.info.needs_validator:
             validator = market.validator_partner_id
             if not validator or siret_problem(validator.company_registry):
                 issues.append(_("The invoicing frame (cadre) %(cadre)s needs the validator (main contractor or lead "
@@ -803,16 +806,18 @@ class AccountMove(models.Model):
 
     def action_chorus_complete(self):
         self.ensure_one()
-        return self._chorus_open_wizard("chorus.pro.complete.wizard", COMPLETE_STATUSES,
+        return self._chorus_open_wizard("chorus.pro.complete.wizard", FOLLOW_UP_STATUSES[FollowUpAction.COMPLETE],
                                         self.env._("Complete on Chorus Pro"))
 
     def action_chorus_recycle(self):
         self.ensure_one()
-        return self._chorus_open_wizard("chorus.pro.recycle.wizard", {"A_RECYCLER"}, self.env._("Recycle"))
+        return self._chorus_open_wizard("chorus.pro.recycle.wizard", FOLLOW_UP_STATUSES[FollowUpAction.RECYCLE],
+                                        self.env._("Recycle"))
 
     def action_chorus_correct_validator(self):
         self.ensure_one()
-        return self._chorus_open_wizard("chorus.pro.validator.wizard", VALIDATOR_ERROR_STATUSES,
+        return self._chorus_open_wizard("chorus.pro.validator.wizard",
+                                        FOLLOW_UP_STATUSES[FollowUpAction.CORRECT_VALIDATOR],
                                         self.env._("Correct the validator"))
 
     def action_chorus_acknowledge_rejection(self):

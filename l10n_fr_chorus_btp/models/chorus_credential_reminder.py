@@ -1,8 +1,9 @@
 """Daily check of the Chorus Pro credentials: warn before they expire, and when they fail.
 
 The technical account password must be renewed on Chorus Pro (its expiry date is
-read from the supplier structure when the API gives it, else 12 months after it
-was entered); the PISTE client secret is rotated every 3 months.  Each warning
+read from the supplier structure when the API gives it, else computed from the day
+it was entered); the PISTE client secret is rotated regularly.  The lifetimes are
+chorus_pro.credentials'.  Each warning
 (30 days, 7 days, expired, authentication failure) is sent once: the keys of the
 warnings already sent are kept on the company.
 """
@@ -13,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from odoo import api, fields, models
 
+from chorus_pro.credentials import piste_secret_renewal, technical_password_expiry
 from chorus_pro.errors import ChorusProError
 
 from .chorus_utils import chorus_commit
@@ -21,8 +23,6 @@ _logger = logging.getLogger(__name__)
 
 #: days before expiry at which a warning goes out (0: expired)
 THRESHOLDS = (30, 7, 0)
-PASSWORD_VALIDITY = relativedelta(months=12)
-SECRET_VALIDITY = relativedelta(months=3)
 AUTH_KEY = "auth"
 
 
@@ -96,7 +96,7 @@ class ChorusCredentialReminder(models.AbstractModel):
         if company.chorus_password_expiry_date:
             return company.chorus_password_expiry_date
         if company.chorus_password_set_date:
-            return company.chorus_password_set_date + PASSWORD_VALIDITY
+            return technical_password_expiry(company.chorus_password_set_date)
         return False
 
     def _read_password_expiry(self, company):
@@ -116,7 +116,7 @@ class ChorusCredentialReminder(models.AbstractModel):
         if company.chorus_secret_renewal_date:
             return company.chorus_secret_renewal_date
         if company.chorus_secret_set_date:
-            return company.chorus_secret_set_date + SECRET_VALIDITY
+            return piste_secret_renewal(company.chorus_secret_set_date)
         return False
 
     # -- texts ----------------------------------------------------------------------------------

@@ -19,18 +19,20 @@ from ccag_travaux import (
     check_terms,
 )
 from ccag_travaux.rounding import COEFFICIENT_ROUNDING_PRESETS
+from chorus_pro import cadres
 from chorus_pro.documents import MAX_EJ_LENGTH
 
 from .ccag_messages import error_text
 
+# the keys are those of the cadre rule (chorus_pro.cadres)
 KINDS = [
-    ("services", "Services or supplies"),
-    ("works", "Public works"),
+    (cadres.SERVICES, "Services or supplies"),
+    (cadres.WORKS, "Public works"),
 ]
 ROLES = [
-    ("titulaire", "Main contractor (titulaire)"),
-    ("cotraitant", "Co-contractor"),
-    ("soustraitant", "Subcontractor (direct payment)"),
+    (cadres.MAIN_CONTRACTOR, "Main contractor (titulaire)"),
+    (cadres.CO_CONTRACTOR, "Co-contractor"),
+    (cadres.SUBCONTRACTOR, "Subcontractor (direct payment)"),
 ]
 PRICE_BASES = [
     ("firm", "Firm price"),
@@ -65,41 +67,19 @@ def _decimal(value):
 
 
 WORKS_DOCUMENT_TYPES = [
-    ("monthly", "Monthly statement draft (situation)"),
-    ("final", "Final statement draft"),
-    ("dgd", "Final general statement (DGD)"),
+    (cadres.MONTHLY, "Monthly statement draft (situation)"),
+    (cadres.FINAL, "Final statement draft"),
+    (cadres.GENERAL, "Final general statement (DGD)"),
 ]
 
-#: cadre for (kind, role, works document type); None = not a works document
-CADRE_RULES = {
-    ("services", "titulaire", None): "A1",
-    ("services", "cotraitant", None): "A12",
-    ("services", "soustraitant", None): "A9",
-    ("works", "titulaire", "monthly"): "A4",
-    ("works", "titulaire", "final"): "A7",
-    ("works", "titulaire", "dgd"): "A8",
-    ("works", "cotraitant", "monthly"): "A13",
-    ("works", "cotraitant", "final"): "A14",
-    ("works", "cotraitant", "dgd"): "A8",
-    ("works", "soustraitant", "monthly"): "A10",
-    ("works", "soustraitant", "final"): "A11",
-    ("works", "soustraitant", "dgd"): "A8",
-}
-#: cadres the user may choose instead of the derived one
-ALLOWED_CADRES = {
-    ("services", "titulaire"): ("A1", "A2"),
-    ("services", "cotraitant"): ("A12",),
-    ("services", "soustraitant"): ("A9",),
-    ("works", "titulaire"): ("A4", "A7", "A8", "A1"),
-    ("works", "cotraitant"): ("A13", "A14", "A12", "A8"),
-    ("works", "soustraitant"): ("A10", "A11", "A9", "A8"),
-}
-
-
 def derive_cadre(kind, role, works_document_type=None):
-    kind, role = kind or "services", role or "titulaire"
-    return CADRE_RULES.get((kind, role, works_document_type if kind == "works" else None)) or (
-        CADRE_RULES[(kind, role, "monthly")] if kind == "works" else "A1")
+    """The cadre's short name (A1, A4…) for the market's kind and our role: the rule of chorus_pro.cadres."""
+    return cadres.derive_cadre(kind, role, works_document_type).name
+
+
+def allowed_cadres(kind, role):
+    """Short names of the cadres a document of such a market may take (no market: those of a services market)."""
+    return tuple(cadre.name for cadre in cadres.allowed_cadres(kind, role))
 
 
 class ChorusProMarket(models.Model):
@@ -449,7 +429,7 @@ class ChorusProMarket(models.Model):
 
     def _allowed_cadres(self):
         self.ensure_one()
-        return ALLOWED_CADRES[(self.kind or "services", self.role or "titulaire")]
+        return allowed_cadres(self.kind, self.role)
 
     def action_open_bill_of_quantities(self):
         """The market's lines in a list of their own, where Odoo's import reads a DPGF spreadsheet."""

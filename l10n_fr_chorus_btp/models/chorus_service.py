@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
-#: reserved to invoicing between public entities: a supplier may never choose it
-RESERVED_SERVICE_CODES = frozenset({"FACTURES_PUBLIQUES"})
+from chorus_pro.results import is_selectable_service
 
 
 class ChorusProService(models.Model):
@@ -28,7 +27,7 @@ class ChorusProService(models.Model):
     @api.depends("code", "active")
     def _compute_selectable(self):
         for service in self:
-            service.selectable = service.active and (service.code or "") not in RESERVED_SERVICE_CODES
+            service.selectable = is_selectable_service(service.code, service.active)
 
     @api.depends("code", "name")
     def _compute_display_name(self):

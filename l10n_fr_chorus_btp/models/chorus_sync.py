@@ -19,10 +19,14 @@ from odoo.tools import format_datetime
 from chorus_pro.errors import AuthenticationError, ChorusProError
 from chorus_pro.statuses import (
     ACTION_NEEDED_STATUSES,
+    COMPLETE_STATUSES,
     FINAL_STATUSES,
     FLOW_INTEGRATED_STATUSES,
     FLOW_TERMINAL_STATUSES,
+    PAYMENT_STATUS,
+    RECYCLE_STATUSES,
     REJECTED_STATUSES,
+    VALIDATOR_ERROR_STATUSES,
     status_label,
 )
 
@@ -39,8 +43,6 @@ FIRST_SYNC_LOOKBACK = timedelta(days=400)
 MANUAL_HISTORY_LIMIT = 20
 #: statuses whose reason (buyer's comment) the user needs
 REASON_STATUSES = ACTION_NEEDED_STATUSES | REJECTED_STATUSES
-VALIDATOR_ERROR_STATUSES = frozenset({"ERREUR_FOURNISSEUR_SUR_VALIDEUR", "ERREUR_COTRAITANT_SUR_VALIDEUR"})
-COMPLETE_STATUSES = frozenset({"SUSPENDUE", "A_COMPLETER"})
 
 
 def to_odoo_datetime(value):
@@ -267,7 +269,7 @@ class ChorusProSync(models.AbstractModel):
         body = Markup("%s <b>%s</b> (%s)") % (
             self.env._("Chorus Pro status:"), status_label(status),
             format_datetime(self.env, when, tz=tz, dt_format="short") if when else "")
-        if status in {"MISE_EN_PAIEMENT"}:
+        if status == PAYMENT_STATUS:
             body += Markup("<br/>%s") % self.env._(
                 "The buyer has put the invoice into payment; reconcile the bank payment as usual.")
         if comment:
@@ -278,7 +280,7 @@ class ChorusProSync(models.AbstractModel):
     def _activity_summary(self, status):
         if status in COMPLETE_STATUSES:
             return self.env._("Complete the invoice on Chorus Pro")
-        if status == "A_RECYCLER":
+        if status in RECYCLE_STATUSES:
             return self.env._("Recycle the invoice on Chorus Pro")
         if status in VALIDATOR_ERROR_STATUSES:
             return self.env._("Correct the validator on Chorus Pro")

@@ -22,6 +22,7 @@ from chorus_pro import (
     DocumentValidationError,
     OutcomeUnknownError,
 )
+from chorus_pro.supplier import resolve_supplier
 
 from .chorus_utils import can_rollback, chorus_commit, cursors_share_a_test_transaction
 
@@ -168,7 +169,9 @@ class ChorusProTransfer(models.AbstractModel):
     def _deposit(self, transmission, client):
         """Upload the PDF, then ``soumettre`` (A1, A2, A9, A12) or the works deposit (A4, A7, A8…)."""
         document = transmission._document()
-        structure_id = self._learn_company_ids(transmission.company_id, client)
+        # a credit note is not paid: it needs no bank account
+        paid = not (document._name == "account.move" and document.move_type == "out_refund")
+        structure_id = self._learn_company_ids(transmission.company_id, client, needs_bank_account=paid)
         if document._name == "account.move":
             # the report renders in the customer's language and may write on the invoice: the tracking of this
             # transaction is opened first here, so that the chatter shows the states in its readers' language
@@ -178,24 +181,21 @@ class ChorusProTransfer(models.AbstractModel):
         return client.deposits.send(invoice, supplier_structure_id=structure_id)
 
     @api.model
-    def _learn_company_ids(self, company, client):
-        """The supplier structure id and bank account id on Chorus Pro, learnt once (as the doctor does)."""
-        if not company.chorus_supplier_structure_identifier:
-            siret = company._chorus_siret()
-            structure = next((s for s in client.transverses.supplier_structures() if s.identifier == siret), None)
-            if structure is None:
-                raise ConfigurationError(
-                    f"The technical account may not invoice for SIRET {siret}",
-                    f"Le compte technique n'est pas rattaché à la structure {siret} sur Chorus Pro : rattachez-la "
-                    "(espace « Raccordement EDI/API ») puis cliquez sur « Tester la connexion ».",
-                    field="supplier")
-            company.sudo().chorus_supplier_structure_identifier = str(structure.id)
-        structure_id = int(company.chorus_supplier_structure_identifier)
-        if not company.chorus_bank_account_identifier:
-            accounts = client.transverses.valid_bank_accounts(structure_id)
-            if accounts:
-                company.sudo().chorus_bank_account_identifier = str(accounts[0].id)
-        return structure_id
+    def _learn_company_ids(self, company, client, needs_bank_account=True):
+        """The supplier structure id and the bank account of the deposits, by chorus_pro.supplier's policy (the
+        chosen account, else the only valid one; several or none: refused); what was learnt is kept."""
+        known, chosen = company.chorus_supplier_structure_identifier, company.chorus_bank_account_identifier
+        supplier = resolve_supplier(
+            client, company._chorus_siret(), int(chosen) if (chosen or "").isdigit() else None,
+            structure_id=int(known) if (known or "").isdigit() else None, needs_bank_account=needs_bank_account)
+        vals = {}
+        if str(supplier.structure_id) != known:
+            vals["chorus_supplier_structure_identifier"] = str(supplier.structure_id)
+        if supplier.bank_account_id and str(supplier.bank_account_id) != chosen:
+            vals["chorus_bank_account_identifier"] = str(supplier.bank_account_id)
+        if vals:
+            company.sudo().write(vals)
+        return supplier.structure_id
 
     def _reconcile(self, transmission, client):
         """Search the document on Chorus Pro; record it when found.  Returns whether it was found."""

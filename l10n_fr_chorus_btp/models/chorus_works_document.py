@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 
 from ccag_travaux import InputError, compute_final_statement
 from ccag_travaux.jsonio import parse_previous, to_jsonable
+from chorus_pro import cadres
+from chorus_pro.cadres import parse_cadre
 from chorus_pro.documents import (
     MAX_ATTACHMENT_NAME,
     Attachment,
@@ -20,15 +22,14 @@ from chorus_pro.documents import (
     VatLine,
 )
 from chorus_pro.siret import compact_siret
-from chorus_pro.statuses import parse_cadre
 
 from .ccag_messages import error_text
 from .chorus_market import derive_cadre
 from .chorus_situation_measure import OPEN_STATES
 
 KINDS = [
-    ("final", "Final statement draft (projet de décompte final)"),
-    ("dgd", "Final general statement signed (DGD)"),
+    (cadres.FINAL, "Final statement draft (projet de décompte final)"),
+    (cadres.GENERAL, "Final general statement signed (DGD)"),
 ]
 
 

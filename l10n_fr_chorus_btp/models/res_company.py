@@ -1,12 +1,18 @@
 import logging
 import os
 
-from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from chorus_pro import ChorusConfig, ChorusProError
+from chorus_pro.credentials import (
+    PISTE_SECRET_ROTATION_MONTHS,
+    TECHNICAL_PASSWORD_VALIDITY_DAYS,
+    piste_secret_renewal,
+    technical_password_expiry,
+)
 from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+from chorus_pro.supplier import BankAccountChoiceError, choose_bank_account, resolve_supplier
 
 _logger = logging.getLogger(__name__)
 
@@ -23,8 +29,6 @@ CONNECTION_FIELDS = {
 #: fallbacks of an empty company "Simulator URL" (Simulation environment only)
 SIMULATOR_URL_PARAM = "l10n_fr_chorus_btp.simulator_url"
 SIMULATOR_URL_ENV = "CHORUS_PRO_SIMULATOR_URL"
-PASSWORD_VALIDITY_MONTHS = 12
-SECRET_VALIDITY_MONTHS = 3
 
 
 class ResCompany(models.Model):
@@ -67,17 +71,21 @@ class ResCompany(models.Model):
     chorus_password_set_date = fields.Date(string="Technical password entered on", copy=False)
     chorus_password_expiry_date = fields.Date(
         string="Technical password expiry", copy=False,
-        help="Read from Chorus Pro when available, otherwise 12 months after the password was entered.")
+        help=f"Read from Chorus Pro when available, otherwise {TECHNICAL_PASSWORD_VALIDITY_DAYS} days after the "
+             "password was entered (Chorus Pro's rule).")
     chorus_secret_set_date = fields.Date(string="PISTE secret entered on", copy=False)
     chorus_secret_renewal_date = fields.Date(string="PISTE secret renewal", copy=False,
-                                             help="3 months after the secret was entered.")
+                                             help=f"{PISTE_SECRET_ROTATION_MONTHS} months after the secret was entered.")
     chorus_simulator_url = fields.Char(
         string="Simulator URL", copy=False,
         help="Technical: URL of a Chorus Pro simulator served over HTTP (Simulation environment only). "
              "Empty: the system parameter l10n_fr_chorus_btp.simulator_url, else the environment variable "
              "CHORUS_PRO_SIMULATOR_URL, else the simulation runs inside Odoo.")
     chorus_supplier_structure_identifier = fields.Char(string="Supplier structure id (Chorus Pro)", copy=False)
-    chorus_bank_account_identifier = fields.Char(string="Bank account id (Chorus Pro)", copy=False)
+    chorus_bank_account_identifier = fields.Char(
+        string="Bank account id (Chorus Pro)", copy=False,
+        help="The bank account paid by transfer: the only valid one of the supplier structure, or the one chosen "
+             "among those read from Chorus Pro.")
     chorus_auth_failed = fields.Boolean(string="Chorus Pro authentication failed", copy=False)
     chorus_auth_failed_message = fields.Text(string="Chorus Pro authentication error", copy=False)
     chorus_connection_ok = fields.Boolean(string="Chorus Pro connection tested", copy=False)
@@ -110,10 +118,10 @@ class ResCompany(models.Model):
             today = fields.Date.context_today(self)
             if vals.get("chorus_tech_password") and "chorus_password_set_date" not in vals:
                 vals.setdefault("chorus_password_set_date", today)
-                vals.setdefault("chorus_password_expiry_date", today + relativedelta(months=PASSWORD_VALIDITY_MONTHS))
+                vals.setdefault("chorus_password_expiry_date", technical_password_expiry(today))
             if vals.get("chorus_piste_client_secret") and "chorus_secret_set_date" not in vals:
                 vals.setdefault("chorus_secret_set_date", today)
-                vals.setdefault("chorus_secret_renewal_date", today + relativedelta(months=SECRET_VALIDITY_MONTHS))
+                vals.setdefault("chorus_secret_renewal_date", piste_secret_renewal(today))
         if CONNECTION_FIELDS & set(vals) and "chorus_auth_failed" not in vals:
             # a changed setting may repair the connection: let the transfers resume
             vals = dict(vals, chorus_auth_failed=False, chorus_auth_failed_message=False)
@@ -241,9 +249,50 @@ class ResCompany(models.Model):
                                         steps=", ".join(c.title_fr for c in not_run)))
             return self._chorus_store_test(False, "\n".join(lines))
         self.sudo().write(_learnt_values(checks))
+        banks = next((c for c in checks if c.key == "bank_accounts" and c.passed), None)
+        if banks:
+            self._chorus_store_bank_accounts(banks.value)
         lines = [self.env._("Connection with Chorus Pro established")]
         lines += [f"- {c.title_fr} : {c.message_fr}" for c in warnings]
         return self._chorus_store_test(True, "\n".join(lines))
+
+    def _chorus_read_bank_accounts(self):
+        """Read the valid bank accounts of the supplier structure from Chorus Pro and keep them."""
+        self.ensure_one()
+        known = self.chorus_supplier_structure_identifier
+        with self._chorus_client() as client:
+            supplier = resolve_supplier(client, self._chorus_siret(), structure_id=int(known) if known else None,
+                                        needs_bank_account=False)
+            accounts = client.transverses.valid_bank_accounts(supplier.structure_id)
+        if str(supplier.structure_id) != known:
+            self.sudo().chorus_supplier_structure_identifier = str(supplier.structure_id)
+        self._chorus_store_bank_accounts(accounts)
+        return accounts
+
+    def _chorus_store_bank_accounts(self, accounts):
+        """Keep the accounts read from Chorus Pro for the choice in the settings; the choice stays while it is
+        valid, else the only valid account is taken (chorus_pro.supplier's policy), else none is."""
+        self.ensure_one()
+        stored = self.env["chorus.pro.bank.account"].sudo().search([("company_id", "=", self.id)])
+        by_identifier = {account.chorus_identifier: account for account in stored}
+        kept = stored.browse()
+        for account in accounts:
+            record = by_identifier.get(str(account.id))
+            if record is None:
+                record = stored.create({"company_id": self.id, "chorus_identifier": str(account.id),
+                                        "name": account.name or str(account.id)})
+            elif account.name and record.name != account.name:
+                record.name = account.name
+            kept |= record
+        (stored - kept).unlink()
+        chosen = self.chorus_bank_account_identifier or False
+        if chosen not in {str(account.id) for account in accounts}:
+            try:
+                chosen = str(choose_bank_account(accounts).id)
+            except BankAccountChoiceError:
+                chosen = False
+        if chosen != (self.chorus_bank_account_identifier or False):
+            self.sudo().chorus_bank_account_identifier = chosen
 
     def _chorus_store_test(self, ok, message):
         vals = {"chorus_connection_ok": ok, "chorus_connection_report": message}
@@ -263,15 +312,12 @@ def _close(client):
 
 
 def _learnt_values(checks):
-    """Company values learnt by the doctor: supplier structure id, bank account id, password expiry."""
+    """Company values learnt by the doctor: supplier structure id, password expiry (the bank accounts apart)."""
     vals = {}
     by_key = {check.key: check for check in checks if check.passed}
     supplier = by_key.get("supplier")
     if supplier and supplier.value:
         vals["chorus_supplier_structure_identifier"] = str(supplier.value)
-    banks = by_key.get("bank_accounts")
-    if banks and banks.value:
-        vals["chorus_bank_account_identifier"] = str(banks.value[0].id)
     expiry = by_key.get("password_expiry")
     if expiry and getattr(expiry.value, "expiry", None):
         vals["chorus_password_expiry_date"] = expiry.value.expiry

@@ -1,6 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from chorus_pro import ChorusProError
 from chorus_pro.siret import PROBLEMS, siret_problem
 
 
@@ -21,6 +22,14 @@ class ResConfigSettings(models.TransientModel):
     chorus_simulator_url = fields.Char(related="company_id.chorus_simulator_url", readonly=False)
     chorus_supplier_structure_identifier = fields.Char(related="company_id.chorus_supplier_structure_identifier")
     chorus_bank_account_identifier = fields.Char(related="company_id.chorus_bank_account_identifier")
+    # the choice among the valid bank accounts read from Chorus Pro; stored as the company's identifier
+    chorus_bank_account_id = fields.Many2one(
+        "chorus.pro.bank.account", string="Bank account for transfers", compute="_compute_chorus_bank_account_id",
+        inverse="_inverse_chorus_bank_account_id", domain="[('company_id', '=', company_id)]",
+        help="The bank account of the supplier structure on Chorus Pro that the buyers pay by transfer. Needed "
+             "when the structure has several valid ones: read them from Chorus Pro, then choose.")
+    chorus_bank_account_count = fields.Integer(string="Bank accounts read from Chorus Pro",
+                                               compute="_compute_chorus_bank_account_id")
     chorus_auth_failed = fields.Boolean(related="company_id.chorus_auth_failed")
     chorus_auth_failed_message = fields.Text(related="company_id.chorus_auth_failed_message")
     chorus_connection_ok = fields.Boolean(related="company_id.chorus_connection_ok")
@@ -31,6 +40,52 @@ class ResConfigSettings(models.TransientModel):
     chorus_piste_client_secret_new = fields.Char(string="New PISTE client secret", groups="base.group_system")
     chorus_tech_password_is_set = fields.Boolean(string="Password saved", compute="_compute_chorus_secrets_set")
     chorus_piste_client_secret_is_set = fields.Boolean(string="Secret saved", compute="_compute_chorus_secrets_set")
+
+    @api.depends("company_id.chorus_bank_account_identifier")
+    def _compute_chorus_bank_account_id(self):
+        accounts = self.env["chorus.pro.bank.account"]
+        for settings in self:
+            of_company = accounts.search([("company_id", "=", settings.company_id.id)])
+            settings.chorus_bank_account_count = len(of_company)
+            chosen = settings.company_id.chorus_bank_account_identifier
+            settings.chorus_bank_account_id = next((a for a in of_company if a.chorus_identifier == chosen), False)
+
+    def _inverse_chorus_bank_account_id(self):
+        for settings in self:
+            identifier = settings.chorus_bank_account_id.chorus_identifier or False
+            if identifier != (settings.company_id.chorus_bank_account_identifier or False):
+                settings.company_id.chorus_bank_account_identifier = identifier
+
+    def action_chorus_read_bank_accounts(self):
+        """Read the valid bank accounts of the supplier structure from Chorus Pro, for the choice."""
+        self.ensure_one()
+        if not self.env.user.has_group("account.group_account_manager") and not self.env.is_system():
+            raise AccessError(self.env._("Only the accounting administrators may read the Chorus Pro bank "
+                                         "accounts."))
+        try:
+            accounts = self.company_id._chorus_read_bank_accounts()
+        except ChorusProError as exc:
+            raise UserError(exc.message_fr) from exc
+        if not accounts:
+            message = self.env._("No valid bank account on the supplier structure: add the company's bank "
+                                 "details (IBAN and BIC) to the structure on Chorus Pro, then read them again.")
+        elif len(accounts) == 1:
+            message = self.env._("One valid bank account on Chorus Pro: %(name)s. It is used for the transfers.",
+                                 name=accounts[0].name)
+        else:
+            message = self.env._("%(count)s valid bank accounts on Chorus Pro: choose the one for the transfers.",
+                                 count=len(accounts))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Chorus Pro"),
+                "message": message,
+                "type": "success" if len(accounts) == 1 else "warning",
+                "sticky": len(accounts) != 1,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _compute_chorus_secrets_set(self):
         for settings in self:

@@ -13,6 +13,7 @@ from . import (
     test_imports,  # noqa: F401
     test_late_payment,  # noqa: F401
     test_market,  # noqa: F401
+    test_one_source,  # noqa: F401
     test_partner,  # noqa: F401
     test_peppol_route,  # noqa: F401
     test_preflight,  # noqa: F401

@@ -55,9 +55,9 @@ class TestCredentialReminders(ChorusFollowupCase):
         self.run_cron()
         self.assertEqual(len(self.mails()), 2, "renewed: nothing to say")
 
-    def test_password_expiry_falls_back_to_12_months_after_entry(self):
+    def test_password_expiry_falls_back_to_424_days_after_entry(self):
         self.company.write({"chorus_supplier_structure_identifier": False, "chorus_password_expiry_date": False,
-                            "chorus_password_set_date": self.today - relativedelta(months=12) + relativedelta(days=5)})
+                            "chorus_password_set_date": self.today - relativedelta(days=424 - 5)})
         self.run_cron()
         self.assertEqual(len(self.mails()), 1)
         self.assertIn("expires in 5 days", self.mails().subject)

@@ -1,6 +1,6 @@
 import logging
 import os
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
@@ -43,7 +43,7 @@ class TestSettings(ChorusCommon):
         self.assertEqual(company.chorus_piste_client_secret, SECRET_PISTE)
         today = fields.Date.context_today(company)
         self.assertEqual(company.chorus_password_set_date, today)
-        self.assertEqual(company.chorus_password_expiry_date, today + relativedelta(months=12))
+        self.assertEqual(company.chorus_password_expiry_date, today + timedelta(days=424))
         self.assertEqual(company.chorus_secret_renewal_date, today + relativedelta(months=3))
         # the transient settings keep no secret
         leftovers = self.env["res.config.settings"].sudo().search([]).mapped("chorus_tech_password_new")
@@ -186,8 +186,8 @@ class TestSettings(ChorusCommon):
         self.assertFalse(self.env.ref("l10n_fr_chorus_btp.ir_cron_chorus_send").active)
         self.assertFalse(self.env.ref("l10n_fr_chorus_btp.ir_cron_chorus_partner_refresh").active)
 
-    def test_password_expiry_default_twelve_months(self):
+    def test_password_expiry_default_424_days(self):
         self.company.sudo().write({"chorus_tech_password": SECRET_PASSWORD})
         set_date = self.company.chorus_password_set_date
         self.assertIsInstance(set_date, date)
-        self.assertEqual(self.company.chorus_password_expiry_date, set_date + relativedelta(months=12))
+        self.assertEqual(self.company.chorus_password_expiry_date, set_date + timedelta(days=424))

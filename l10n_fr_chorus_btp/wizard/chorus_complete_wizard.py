@@ -7,6 +7,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from chorus_pro.documents import Attachment, attachment_issues
+from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction
 
 from . import chorus_followup_common  # noqa: F401  (the mixin must be loaded first)
 
@@ -31,7 +32,7 @@ class ChorusProCompleteWizard(models.TransientModel):
 
     def action_complete(self):
         self.ensure_one()
-        if self.move_id.chorus_status not in ("SUSPENDUE", "A_COMPLETER"):
+        if self.move_id.chorus_status not in FOLLOW_UP_STATUSES[FollowUpAction.COMPLETE]:
             raise UserError(self.env._("The invoice %s is no longer suspended on Chorus Pro.",
                                        self.move_id.display_name))
         if not self.attachment_ids and not (self.comment or "").strip():

@@ -4,8 +4,10 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from chorus_pro.documents import MAX_EJ_LENGTH, PUBLIC_INVOICES_SERVICE
+from chorus_pro.documents import MAX_EJ_LENGTH
+from chorus_pro.results import PUBLIC_INVOICES_SERVICE, is_selectable_service
 from chorus_pro.siret import compact_siret, siret_problem
+from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction
 
 from . import chorus_followup_common  # noqa: F401  (the mixin must be loaded first)
 
@@ -36,16 +38,16 @@ class ChorusProRecycleWizard(models.TransientModel):
         if siret_problem(siret):
             raise UserError(self.env._("The buyer SIRET \"%s\" is not valid: it has 14 digits and passes the "
                                        "SIRET checksum.", self.buyer_siret or ""))
-        if (self.service_code or "").strip() == PUBLIC_INVOICES_SERVICE:
-            raise UserError(self.env._("The service FACTURES_PUBLIQUES is reserved to invoices between public "
-                                       "entities: choose the buyer's service."))
+        if not is_selectable_service(self.service_code):
+            raise UserError(self.env._("The service %(service)s is reserved to invoices between public "
+                                       "entities: choose the buyer's service.", service=PUBLIC_INVOICES_SERVICE))
         if len((self.engagement or "").strip()) > MAX_EJ_LENGTH:
             raise UserError(self.env._("The legal commitment (EJ) has more than %s characters.", MAX_EJ_LENGTH))
         return siret
 
     def action_recycle(self):
         self.ensure_one()
-        if self.move_id.chorus_status != "A_RECYCLER":
+        if self.move_id.chorus_status not in FOLLOW_UP_STATUSES[FollowUpAction.RECYCLE]:
             raise UserError(self.env._("The invoice %s is not waiting to be recycled on Chorus Pro.",
                                        self.move_id.display_name))
         siret = self._check_values()

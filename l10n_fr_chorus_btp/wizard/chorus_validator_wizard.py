@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from chorus_pro.siret import compact_siret, siret_problem
+from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction
 
 from . import chorus_followup_common  # noqa: F401  (the mixin must be loaded first)
 
@@ -35,7 +36,7 @@ class ChorusProValidatorWizard(models.TransientModel):
 
     def action_correct(self):
         self.ensure_one()
-        if self.move_id.chorus_status not in ("ERREUR_FOURNISSEUR_SUR_VALIDEUR", "ERREUR_COTRAITANT_SUR_VALIDEUR"):
+        if self.move_id.chorus_status not in FOLLOW_UP_STATUSES[FollowUpAction.CORRECT_VALIDATOR]:
             raise UserError(self.env._("Chorus Pro does not report a wrong validator on the invoice %s.",
                                        self.move_id.display_name))
         siret = compact_siret(self.validator_siret or "")
