@@ -15,6 +15,8 @@ from ccag_travaux import (
     PriceVariation,
     Retention,
     RetentionRounding,
+    advance_base,
+    cents,
     check_terms,
 )
 from ccag_travaux.rounding import COEFFICIENT_ROUNDING_PRESETS
@@ -332,7 +334,7 @@ class ChorusProMarket(models.Model):
 
     @api.constrains("kind", "amount", "tax_id", "line_ids", "amendment_ids", "price_basis", "variation_fixed_part",
                     "variation_index_ids", "variation_base_month", "variation_month_lag", "variation_actualisation_month",
-                    "advance_amount", "advance_rate", "advance_start", "advance_end", "retention_rate",
+                    "advance_amount", "advance_rate", "advance_start", "advance_end", "duration_months", "retention_rate",
                     "retention_guarantee", "retention_guarantee_amount", "guarantee_months", "penalty_rule_ids",
                     "payment_delay", "subcontractor_ids")
     def _check_ccag_terms(self):
@@ -370,9 +372,12 @@ class ChorusProMarket(models.Model):
             )
         advance = None
         if self.advance_amount:
+            # the initial amount TTC (HT under reverse charge, as the maths counts it), over 12 months at most
+            initial_ttc = _decimal(self.amount) + (0 if self.autoliquidation else cents(_decimal(self.amount) * rate))
             advance = Advance(
                 amount=_decimal(self.advance_amount), received_date=self.advance_date or None,
                 rate=_fraction(self.advance_rate) if self.advance_rate else None,
+                base_amount=advance_base(initial_ttc, self.duration_months or None),
                 start_threshold=_fraction(self.advance_start), end_threshold=_fraction(self.advance_end),
                 execution_basis=Basis(self.advance_execution_basis), deduction=Basis(self.advance_deduction),
                 first_payment_start_above_rate=_fraction(self.advance_first_payment_above)
