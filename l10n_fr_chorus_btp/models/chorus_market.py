@@ -250,7 +250,7 @@ class ChorusProMarket(models.Model):
                                              if market.reception_date else False)
 
     @api.depends("situation_ids.works_cumulative", "amount", "amendment_ids.amount", "advance_amount",
-                 "advance_start", "advance_end")
+                 "advance_start", "advance_end", "advance_thresholds_with_amendments")
     def _compute_billing_chart(self):
         for market in self:
             situations = market.situation_ids.sorted("number")
@@ -258,7 +258,7 @@ class ChorusProMarket(models.Model):
 
     def _billing_chart_svg(self, situations):
         """A small SVG: bars of the works executed to date per situation, the market's amount, and the advance's
-        repayment window (start and end thresholds)."""
+        repayment window (start and end thresholds, of the amount the contract measures them against)."""
         from markupsafe import Markup, escape
         width, height, left, bottom = 720, 220, 70, 30
         amount = (self.amount or 0.0) + sum(self.amendment_ids.mapped("amount"))
@@ -286,8 +286,10 @@ class ChorusProMarket(models.Model):
 
         level(amount, self.env._("Market"), "#1f7a1f")
         if self.advance_amount:
-            level(amount * self.advance_start / 100, f"{self.advance_start:g} %", "#c47800", 'stroke-dasharray="4 3"')
-            level(amount * self.advance_end / 100, f"{self.advance_end:g} %", "#c47800", 'stroke-dasharray="4 3"')
+            # as the maths measures the execution: without the amendments unless the contract says otherwise
+            base = amount if self.advance_thresholds_with_amendments else (self.amount or 0.0)
+            level(base * self.advance_start / 100, f"{self.advance_start:g} %", "#c47800", 'stroke-dasharray="4 3"')
+            level(base * self.advance_end / 100, f"{self.advance_end:g} %", "#c47800", 'stroke-dasharray="4 3"')
         parts.append("</svg>")
         return Markup("".join(parts))
 
