@@ -14,6 +14,7 @@ See :mod:`ccag_travaux.model` for the inputs, :mod:`ccag_travaux.results` for th
 from .compute import (
     AUTOLIQUIDATION_MENTION,
     advance_amount,
+    advance_base,
     advance_repaid_to_date,
     check_terms,
     compute_final_statement,
@@ -50,6 +51,6 @@ __all__ = [
     "CoefficientRounding", "DirectPaymentShare", "FinalStatement", "Guarantee", "IndexTerm", "InputError",
     "LineProgress", "MarketTerms", "MonthMeasures", "PartAmount", "Penalty", "PenaltyRule", "PreviousSituation",
     "PriceBasis", "PriceVariation", "Retention", "RetentionRounding", "Situation", "Subcontractor",
-    "advance_amount", "advance_repaid_to_date", "cents", "check_terms", "compute_final_statement",
+    "advance_amount", "advance_base", "advance_repaid_to_date", "cents", "check_terms", "compute_final_statement",
     "compute_situation", "variation_coefficient",
 ]

@@ -73,13 +73,17 @@ LONGEST_PAYMENT_DELAY = 60  # days, CCP R2192-10
 # -- public helpers --------------------------------------------------------------------------------
 
 
-def advance_amount(rate: Decimal, market_amount_ttc: Decimal, duration_months: int | None = None) -> Decimal:
-    """The avance of CCP R2191-7: rate x the initial amount TTC, or, for a market longer
-    than 12 months, rate x (12 x the initial amount TTC / duration in months)."""
-    base = market_amount_ttc
+def advance_base(market_amount_ttc: Decimal, duration_months: int | None = None) -> Decimal:
+    """What the avance rate applies to (CCP R2191-7): the initial amount TTC, or, for a market longer
+    than 12 months, 12 x the initial amount TTC / duration in months (not rounded)."""
     if duration_months is not None and duration_months > 12:
-        base = market_amount_ttc * 12 / Decimal(duration_months)
-    return cents(rate * base)
+        return market_amount_ttc * 12 / Decimal(duration_months)
+    return market_amount_ttc
+
+
+def advance_amount(rate: Decimal, market_amount_ttc: Decimal, duration_months: int | None = None) -> Decimal:
+    """The avance of CCP R2191-7: rate x :func:`advance_base`, to the cent."""
+    return cents(rate * advance_base(market_amount_ttc, duration_months))
 
 
 def variation_coefficient(variation: PriceVariation, values: Mapping[str, Decimal]) -> tuple[Decimal, Decimal]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
-from ccag_builders import chain
+from ccag_builders import chain, lump_sum_market, month
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ccag_travaux import (
     COEFFICIENT_ROUNDING_PRESETS,
     Advance,
+    Basis,
     BillLine,
     IndexTerm,
     LineProgress,
@@ -125,14 +127,26 @@ def test_avance_never_over_repaid_and_complete_past_the_end(history):
        st.decimals(min_value=D(0), max_value=D("0.9"), places=2), st.decimals(min_value=D("0.01"), max_value=D("0.5"),
                                                                               places=2))
 def test_avance_schedule_whichever_month_crosses_which_threshold(amount, ratios, start, width):
+    """A chain of situations whose execution goes up or down and crosses the thresholds in any month (one month
+    may cross both): what is repaid to date is the schedule worked out here by hand (nothing up to the start
+    threshold, the whole avance from the end threshold when the repayment is not capped, the straight line
+    between), and the months' repayments add up to it."""
     end = min(start + width, D(1))
-    repaid_before = D(0)
-    for ratio in ratios:
-        repaid = advance_repaid_to_date(amount, ratio, start, end)
-        assert 0 <= repaid <= amount
-        assert (repaid == amount) if ratio >= end else True
-        repaid_before = repaid
-    assert repaid_before == advance_repaid_to_date(amount, ratios[-1], start, end)
+    terms = lump_sum_market("1000000.00", advance=Advance(amount=amount, start_threshold=start, end_threshold=end,
+                                                          execution_basis=Basis.HT, cap_to_amount_due=False))
+    situations = chain(terms, [month(number, ratio * 100) for number, ratio in enumerate(ratios, 1)])
+    for number, (ratio, situation) in enumerate(zip(ratios, situations, strict=True), 1):
+        figure = situation.advance
+        assert figure.execution_ratio == ratio  # 1 000 000.00 × a ratio of 4 places: whole cents
+        if ratio <= start:
+            expected = D(0)
+        elif ratio >= end:
+            expected = amount
+        else:
+            expected = (amount * (ratio - start) / (end - start)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+        assert figure.repaid_to_date == expected
+        assert sum(s.advance.period_repayment for s in situations[:number]) == figure.repaid_to_date
+        assert figure.remaining == amount - expected
 
 
 @CHECKS

@@ -16,6 +16,8 @@ from ccag_travaux import (
     PriceVariation,
     Retention,
     RetentionRounding,
+    advance_base,
+    cents,
     check_terms,
 )
 from ccag_travaux.rounding import COEFFICIENT_ROUNDING_PRESETS
@@ -234,7 +236,7 @@ class ChorusProMarket(models.Model):
                                              if market.reception_date else False)
 
     @api.depends("situation_ids.works_cumulative", "amount", "amendment_ids.amount", "advance_amount",
-                 "advance_start", "advance_end")
+                 "advance_start", "advance_end", "advance_thresholds_with_amendments")
     def _compute_billing_chart(self):
         for market in self:
             situations = market.situation_ids.sorted("number")
@@ -242,7 +244,7 @@ class ChorusProMarket(models.Model):
 
     def _billing_chart_svg(self, situations):
         """A small SVG: bars of the works executed to date per situation, the market's amount, and the advance's
-        repayment window (start and end thresholds)."""
+        repayment window (start and end thresholds, of the amount the contract measures them against)."""
         from markupsafe import Markup, escape
         width, height, left, bottom = 720, 220, 70, 30
         amount = (self.amount or 0.0) + sum(self.amendment_ids.mapped("amount"))
@@ -271,8 +273,10 @@ class ChorusProMarket(models.Model):
 
         level(amount, self.env._("Market"), "#1f7a1f")
         if self.advance_amount:
-            level(amount * self.advance_start / 100, f"{self.advance_start:g} %", "#c47800", 'stroke-dasharray="4 3"')
-            level(amount * self.advance_end / 100, f"{self.advance_end:g} %", "#c47800", 'stroke-dasharray="4 3"')
+            # as the maths measures the execution: without the amendments unless the contract says otherwise
+            base = amount if self.advance_thresholds_with_amendments else (self.amount or 0.0)
+            level(base * self.advance_start / 100, f"{self.advance_start:g} %", "#c47800", 'stroke-dasharray="4 3"')
+            level(base * self.advance_end / 100, f"{self.advance_end:g} %", "#c47800", 'stroke-dasharray="4 3"')
         parts.append("</svg>")
         return Markup("".join(parts))
 
@@ -346,7 +350,7 @@ class ChorusProMarket(models.Model):
 
     @api.constrains("kind", "amount", "tax_id", "line_ids", "amendment_ids", "price_basis", "variation_fixed_part",
                     "variation_index_ids", "variation_base_month", "variation_month_lag", "variation_actualisation_month",
-                    "advance_amount", "advance_rate", "advance_start", "advance_end", "retention_rate",
+                    "advance_amount", "advance_rate", "advance_start", "advance_end", "duration_months", "retention_rate",
                     "retention_guarantee", "retention_guarantee_amount", "guarantee_months", "penalty_rule_ids",
                     "payment_delay", "subcontractor_ids")
     def _check_ccag_terms(self):
@@ -384,9 +388,12 @@ class ChorusProMarket(models.Model):
             )
         advance = None
         if self.advance_amount:
+            # the initial amount TTC (HT under reverse charge, as the maths counts it), over 12 months at most
+            initial_ttc = _decimal(self.amount) + (0 if self.autoliquidation else cents(_decimal(self.amount) * rate))
             advance = Advance(
                 amount=_decimal(self.advance_amount), received_date=self.advance_date or None,
                 rate=_fraction(self.advance_rate) if self.advance_rate else None,
+                base_amount=advance_base(initial_ttc, self.duration_months or None),
                 start_threshold=_fraction(self.advance_start), end_threshold=_fraction(self.advance_end),
                 execution_basis=Basis(self.advance_execution_basis), deduction=Basis(self.advance_deduction),
                 first_payment_start_above_rate=_fraction(self.advance_first_payment_above)

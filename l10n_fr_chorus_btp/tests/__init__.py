@@ -21,6 +21,7 @@ from . import (
     test_send_and_print,  # noqa: F401
     test_settings,  # noqa: F401
     test_situations,  # noqa: F401
+    test_situations_coverage,  # noqa: F401
     test_situations_http,  # noqa: F401
     test_sync,  # noqa: F401
     test_sync_works_flows,  # noqa: F401
