@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as day_time
+from decimal import Decimal, InvalidOperation
 
 import requests
 
@@ -56,7 +57,9 @@ from .results import (
     SupplierStructure,
     UploadedFile,
     UserAttachment,
+    WorksDocumentDetails,
     WorksInvoiceSummary,
+    WorksPieceLink,
 )
 from .transport import (
     BearerToken,
@@ -617,24 +620,46 @@ class ChorusProClient:
 
     # -- FacturesTravaux ------------------------------------------------------------------------
     def iter_works_invoices(self, *, supplier_structure_id: int | None = None, number: str | None = None,
-                            market_number: str | None = None,
+                            market_number: str | None = None, status_changed_from: datetime | None = None,
+                            status_changed_to: datetime | None = None,
                             page_size: int = SEARCH_PAGE_SIZE) -> Iterator[WorksInvoiceSummary]:
+        """``facturesTravaux/v1/rechercher`` as FOURNISSEUR (verified, reference §9.1), walking every page."""
         criteria = {"roleUtilisateur": "FOURNISSEUR", "idStructureFournisseur": supplier_structure_id,
-                    "numeroFactureTravaux": number, "numeroMarche": market_number}
+                    "numeroFactureTravaux": number, "numeroMarche": market_number,
+                    "periodeDateHeureEtatCourantDu": format_datetime(status_changed_from),
+                    "periodeDateHeureEtatCourantAu": format_datetime(status_changed_to, end_of_day=True)}
         criteria = {k: v for k, v in criteria.items() if v}
 
         def body(page: int) -> dict:
             return {**criteria, "rechercheFactureTravaux": _paging(page, page_size)}
         for item in self._pages("facturesTravaux", "rechercher", body, "listeFacturesTravaux"):
-            yield WorksInvoiceSummary(
-                works_invoice_id=_int(item.get("idFactureTravaux")) or 0,
-                number=str(item.get("numeroFactureTravaux") or ""),
-                status=str(_first(item, "statut", "statutFactureTravaux", "etatCourant", "statutCourant") or ""),
-                works_type=str(item.get("typeFactureTravaux") or ""),
-                cadre=_cadre(item),
-                status_date=parse_datetime(item.get("dateHeureEtatCourant")),
-                market_number=str(item.get("numeroMarche") or ""),
-            )
+            yield _works_summary(item)
+
+    def get_works_document(self, works_invoice_id: int) -> WorksDocumentDetails:
+        """One works piece in detail, through ``factures/v1/consulter/fournisseur``.
+
+        ``piecePrecedente`` / ``pieceSuivante`` and ``montantAPayer`` are fields of that operation's answer
+        [spec]; that it answers for an ``idFactureTravaux`` is UNVERIFIED (the FacturesTravaux API has no
+        public "consulter"): the simulator does, and ``chorus-pro probe`` shows what the platform does.
+        """
+        data = self.call("factures", "consulter/fournisseur", {"identifiantFactureCPP": works_invoice_id})
+        invoice = data.get("facture") or {}
+        refs = invoice.get("references") or {}
+        totals = invoice.get("montantTotal") or {}
+        cadre = invoice.get("cadreDeFacturation") or {}
+        previous, following = invoice.get("piecePrecedente") or {}, invoice.get("pieceSuivante") or {}
+        return WorksDocumentDetails(
+            works_invoice_id=_int(invoice.get("identifiantFactureCPP")) or works_invoice_id,
+            number=str(invoice.get("numeroFacture") or ""),
+            status=str(invoice.get("statutFacture") or ""),
+            cadre=str(cadre.get("codeCadreFacturation") or ""),
+            works_type=str(refs.get("typeFactureTravaux") or ""),
+            amount_to_pay=_decimal(totals.get("montantAPayer")),
+            previous=_piece_link(previous, "idPiecePrecedente", "numeroPiecePrecedente",
+                                 "cadreFacturationPiecePrecedente"),
+            # "numeroPieceSuiante": the Swagger's spelling
+            next=_piece_link(following, "idPieceSuivante", "numeroPieceSuiante", "cadreFacturationPieceSuivante"),
+        )
 
     def deposit_works_document(self, invoice: Invoice, *, supplier_structure_id: int,
                                main_attachment_id: int | None,
@@ -855,6 +880,41 @@ def _cadre(item: dict) -> str:
     if isinstance(value, dict):
         value = value.get("codeCadreFacturation")
     return str(value or "")
+
+
+def _works_summary(item: dict) -> WorksInvoiceSummary:
+    return WorksInvoiceSummary(
+        works_invoice_id=_int(item.get("idFactureTravaux")) or 0,
+        number=str(item.get("numeroFactureTravaux") or ""),
+        status=str(_first(item, "statut", "statutFactureTravaux", "etatCourant", "statutCourant") or ""),
+        works_type=str(item.get("typeFactureTravaux") or ""),
+        cadre=_cadre(item),
+        status_date=parse_datetime(item.get("dateHeureEtatCourant")),
+        market_number=str(item.get("numeroMarche") or ""),
+        supplier_structure_id=_int(item.get("idStructureFournisseur")),
+        supplier_identifier=str(_first(item, "codeFournisseur", "identifiantFournisseur") or ""),
+        deposit_date=parse_date(item.get("dateDepot")),
+        status_comment=str(item.get("commentaireEtatCourant") or ""),
+        amount_to_pay=_decimal(item.get("montantAPayer")),
+        total=_decimal(item.get("montantTTC")),
+    )
+
+
+def _piece_link(block: dict, id_key: str, number_key: str, cadre_key: str) -> WorksPieceLink | None:
+    piece_id = _int(block.get(id_key)) if isinstance(block, dict) else None
+    if not piece_id:
+        return None
+    return WorksPieceLink(piece_id, str(block.get(number_key) or ""), str(block.get(cadre_key) or ""))
+
+
+def _decimal(value) -> Decimal | None:
+    """An amount as Decimal (via its text, so 1234.56 stays 1234.56), or None."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _first(data: dict, *keys):
