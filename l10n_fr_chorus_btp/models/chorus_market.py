@@ -214,6 +214,10 @@ class ChorusProMarket(models.Model):
     transmission_ids = fields.One2many("chorus.pro.transmission", "market_id", string="Billing file",
                                        help="Every document of the market sent to Chorus Pro, in order.")
     transmission_count = fields.Integer(compute="_compute_transmission_count")
+    works_piece_ids = fields.One2many("chorus.pro.works.piece", "market_id", string="Billing file on Chorus Pro",
+                                      readonly=True,
+                                      help="Each document sent, then the pieces the MOE and the MOA deposited after "
+                                           "it on Chorus Pro, in order.")
     active = fields.Boolean(default=True)
 
     _market_number_unique = models.Constraint(
