@@ -1,7 +1,7 @@
 """The works status sync: one works search per page, a detail call only for a piece followed by a new one, and
 the billing file (A4 → the MOE's état d'acompte → the MOA's piece) on the market, in order."""
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from chorus_pro.simulator import seed
 
@@ -93,3 +93,17 @@ class TestWorksBillingFile(ChorusFollowupCase):
         self.cron()
         self.assertEqual(move.chorus_status, "A_VALIDER_MOE", "the line found is numbered otherwise: ignored")
         self.assertFalse(self.market.works_piece_ids)
+
+    def test_a_site_manager_opens_the_market_without_the_billing_file(self):
+        move = self.works_invoice()
+        self.sim.advance(STEP * 4.5)
+        self.cron()
+        self.assertEqual(len(self.market.works_piece_ids), 2)
+        site_manager = new_test_user(self.env, login="works_site_manager", name="Conducteur de travaux",
+                                     groups="l10n_fr_chorus_btp.group_chorus_site_manager",
+                                     company_id=self.company.id)
+        market = self.market.with_user(site_manager)
+        self.assertNotIn("works_piece_ids", market.get_views([(False, "form")])["views"]["form"]["arch"])
+        self.assertEqual(market.read(["name"])[0]["name"], "2026-TX-017")
+        self.assertNotIn("works_piece_ids", market.fields_get())
+        self.assertTrue(move.chorus_transmission_id.works_piece_ids, "the accountant sees them")
