@@ -83,14 +83,22 @@ class ChorusProSyncWorks(models.AbstractModel):
                                        chorus_id=str(piece.works_invoice_id), number=piece.number,
                                        cadre=piece.cadre, works_type=piece.works_type,
                                        depositor=depositor_of(piece.cadre)))
+            previous = max((p for p in known.values() if p.sequence < record.sequence), key=lambda p: p.sequence)
             known[record.chorus_id] = record
-            transmission._document()._chorus_log(self._new_piece_message(record))
+            transmission._document()._chorus_log(self._new_piece_message(record, previous))
 
-    def _new_piece_message(self, piece):
+    def _new_piece_message(self, piece, previous):
         who = dict(piece._fields["depositor"]._description_selection(self.env)).get(piece.depositor, "")
         body = Markup("%s <b>%s</b> (%s, %s)") % (
             self.env._("New piece of the billing file on Chorus Pro:"), piece.number, piece.cadre, who)
         if piece.amount_to_pay:
             body += Markup("<br/>%s %s") % (self.env._("Amount to pay:"),
                                             format_amount(self.env, piece.amount_to_pay, piece.currency_id))
+        asked = previous.amount_to_pay
+        if piece.amount_to_pay and asked and piece.currency_id.compare_amounts(piece.amount_to_pay, asked):
+            # the MOE corrects the amount rather than refusing the projet: the supplier must see the difference
+            body += Markup("<br/>%s") % self.env._(
+                "The amount accepted differs from the amount of %(number)s (%(asked)s): difference %(difference)s.",
+                number=previous.number, asked=format_amount(self.env, asked, piece.currency_id),
+                difference=format_amount(self.env, piece.amount_to_pay - asked, piece.currency_id))
         return body

@@ -62,6 +62,9 @@ class TestWorksBillingFile(ChorusFollowupCase):
         ])
         self.assertEqual(pieces[1].amount_to_pay, 17500.0, "the amount the MOE accepted")
         self.assertIn(f"{move.name}-EA", self.chatter_text(move))
+        self.assertEqual(pieces[0].amount_to_pay, move.amount_total, "the supplier's own figure")
+        self.assertIn("The amount accepted differs from the amount of", self.chatter_text(move))
+        self.assertAlmostEqual(pieces[1].amount_to_pay - pieces[0].amount_to_pay, 17500.0 - move.amount_total)
 
         self.sim.advance(STEP * 8)  # the MOE's piece → ASSOCIEE, the MOA's état d'acompte validé → paid
         spy = self.cron()
@@ -72,6 +75,8 @@ class TestWorksBillingFile(ChorusFollowupCase):
             (3, "A19_ETAT_ACOMPTE_VALIDE_MOA", "MISE_EN_PAIEMENT"),
         ])
         self.assertEqual(self.market.works_piece_ids[-1].depositor, "moa")
+        self.assertEqual(self.chatter_text(move).count("The amount accepted differs"), 1,
+                         "the MOA's piece carries the amount of the MOE's: no new difference")
         self.assertEqual((move.chorus_status, move.chorus_state), ("MISE_EN_PAIEMENT", "paid"))
         self.assertEqual(self.cron().calls(), 0, "a paid billing file is no longer followed")
 
