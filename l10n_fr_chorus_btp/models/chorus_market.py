@@ -215,6 +215,11 @@ class ChorusProMarket(models.Model):
     transmission_ids = fields.One2many("chorus.pro.transmission", "market_id", string="Billing file",
                                        help="Every document of the market sent to Chorus Pro, in order.")
     transmission_count = fields.Integer(compute="_compute_transmission_count")
+    # the pieces are read by the accountants (a site manager has no access to transmissions)
+    works_piece_ids = fields.One2many("chorus.pro.works.piece", "market_id", string="Billing file on Chorus Pro",
+                                      readonly=True, groups="account.group_account_invoice,account.group_account_readonly",
+                                      help="Each document sent, then the pieces the MOE and the MOA deposited after "
+                                           "it on Chorus Pro, in order.")
     active = fields.Boolean(default=True)
 
     _market_number_unique = models.Constraint(
