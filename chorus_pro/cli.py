@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import errno
 import functools
+import json
 import logging
 import os
 import signal
@@ -307,6 +308,26 @@ def cmd_search(args, config) -> int:
     return EXIT_OK
 
 
+def cmd_probe(args, config) -> int:
+    from .probe import run_probe
+
+    if args.try_deposit and config.environment is Environment.PRODUCTION:
+        raise UsageError("--try-deposit sends a test document: it is refused on production; run it on "
+                         "qualification (--env qualification)")
+    progress("probing Chorus Pro (read only)..." if not args.try_deposit else
+             "probing Chorus Pro, then trying the works deposit routes with a test document...")
+    report = run_probe(config, try_deposit=args.try_deposit, simulator=args.simulator,
+                       moe_siret=compact_siret(args.moe or ""), moa_siret=compact_siret(args.moa or ""),
+                       moa_service=args.moa_service or "", market_number=args.market or "")
+    print(report.format_text())
+    path = args.output or f"chorus-pro-probe-{report.environment}-{report.probed_at[:10]}.json"
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(report.to_json(), handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+    print(f"\nreport written to {path}: attach it to your support request")
+    return EXIT_FAILURE if report.refused_credentials else EXIT_OK
+
+
 def cmd_simulator(args, config) -> int:
     from .simulator import Simulator, seed
 
@@ -514,6 +535,19 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--status", type=invoice_status, help="a status code, e.g. MISE_A_DISPOSITION")
     search.add_argument("--limit", type=positive_int, default=50, help="at most this many lines (default 50)")
     search.set_defaults(handler=cmd_search)
+
+    probe = add_command("probe", help="discover what the platform offers for works documents (read only unless "
+                                      "--try-deposit); prints a report and writes it as JSON")
+    probe.add_argument("--output", metavar="FILE.json",
+                       help="where to write the JSON report (default chorus-pro-probe-<env>-<date>.json)")
+    probe.add_argument("--try-deposit", action="store_true",
+                       help="also send a test projet de décompte mensuel to each candidate works deposit route "
+                            "(qualification only, never production)")
+    probe.add_argument("--moe", metavar="SIRET", help="with --try-deposit: the test MOE's SIRET")
+    probe.add_argument("--moa", metavar="SIRET", help="with --try-deposit: the test MOA's SIRET")
+    probe.add_argument("--moa-service", metavar="CODE", help="with --try-deposit: the MOA's service code")
+    probe.add_argument("--market", metavar="NUMBER", help="with --try-deposit: a market number")
+    probe.set_defaults(handler=cmd_probe)
 
     simulator = add_command("simulator", help="serve the Chorus Pro simulator over HTTP until Ctrl-C")
     simulator.add_argument("--host", default="127.0.0.1",

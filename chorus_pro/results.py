@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 #: the buyer service reserved to invoicing between public entities: a supplier never chooses it
 PUBLIC_INVOICES_SERVICE = "FACTURES_PUBLIQUES"
@@ -231,6 +232,36 @@ class WorksInvoiceSummary:
     cadre: str = ""
     status_date: datetime | None = None
     market_number: str = ""
+    supplier_structure_id: int | None = None
+    supplier_identifier: str = ""
+    deposit_date: date | None = None
+    status_comment: str = ""
+    #: the amount the MOE/MOA accepted (``montantAPayer``), which may differ from the supplier's figure
+    amount_to_pay: Decimal | None = None
+    total: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class WorksPieceLink:
+    """The previous or next piece of a works billing file (``piecePrecedente`` / ``pieceSuivante``)."""
+
+    works_invoice_id: int
+    number: str = ""
+    cadre: str = ""
+
+
+@dataclass(frozen=True)
+class WorksDocumentDetails:
+    """The detail of one works piece: its place in the billing file and the amount accepted."""
+
+    works_invoice_id: int
+    number: str
+    status: str
+    cadre: str = ""
+    works_type: str = ""
+    amount_to_pay: Decimal | None = None
+    previous: WorksPieceLink | None = None
+    next: WorksPieceLink | None = None
 
 
 @dataclass(frozen=True)

@@ -69,35 +69,63 @@ INVOICE_STATUS_LABELS = {
 }
 
 # -- works ("factures de travaux") statuses -----------------------------------------------
-WORKS_STATUS_LABELS = {
-    "A_VALIDER_MOE": "À valider par la MOE",
-    "MISE_A_DISPOSITION_MOE": "Mise à disposition de la MOE",
-    "PRISE_EN_COMPTE_MOE": "Prise en compte par la MOE",
-    "REFUSEE_MOE": "Refusée par la MOE",
-    "A_ASSOCIER_MOE": "À associer par la MOE",
-    "ERREUR_DE_MOE": "Erreur de la MOE",
-    "ERREUR_FOURNISSEUR_SUR_MOE": "Erreur du fournisseur sur la MOE",
-    "ERREUR_FOURNISSEUR_SUR_MOA": "Erreur du fournisseur sur la MOA",
-    "ERREUR_MOE_SUR_MOA": "Erreur de la MOE sur la MOA",
-    "ERREUR_MOE_SUR_FOURNISSEUR": "Erreur de la MOE sur le fournisseur",
-    "ERREUR_MOA_SUR_FOURNISSEUR": "Erreur de la MOA sur le fournisseur",
-    "TRANSMISE_MOA": "Transmise à la MOA",
-    "MISE_A_DISPOSITION_MOA": "Mise à disposition de la MOA",
-    "PRISE_EN_COMPTE_MOA": "Prise en compte par la MOA",
-    "A_ASSOCIER_MOA": "À associer par la MOA",
-    "REFUSEE_MOA": "Refusée par la MOA",
-    "ERREUR_DE_MOA": "Erreur de la MOA",
-    "A_ASSOCIER_FOURNISSEUR": "À associer par le fournisseur",
-    "REFUSEE_FOURNISSEUR": "Refusée par le fournisseur",
-    "ASSOCIEE": "Associée",
-    "EN_ATTENTE_RECYCLAGE_FOURNISSEUR": "En attente de recyclage par le fournisseur",
-    "REMPLACEE_PAR_A22": "Remplacée par un projet de décompte général (A22)",
-    "DUPLIQUE_APRES_REFUS": "Dupliquée après refus",
-    "ERREUR_DESTINATAIRE_PD": "Erreur du destinataire sur le projet de décompte",
-    "ERREUR_DESTINATAIRE_EA": "Erreur du destinataire sur l'état d'acompte",
-    "EN_COURS_TRAITEMENT_PIVOT_S": "En cours de traitement",
-    "TECHNIQUE_INCONNU": "Statut technique inconnu",
+class WorksStatus(tuple):
+    """``(english, french, state)`` of one works status: the single table the CLI, the sync and the UI read."""
+
+    __slots__ = ()
+
+    def __new__(cls, english: str, french: str, state: TransmissionState):
+        return super().__new__(cls, (english, french, state))
+
+    english = property(lambda self: self[0])
+    french = property(lambda self: self[1])
+    state = property(lambda self: self[2])
+
+
+_IN, _ACT, _REJ = TransmissionState.IN_PROGRESS, TransmissionState.ACTION_NEEDED, TransmissionState.REJECTED
+#: every works status of the 2020 enum (meanings UNVERIFIED, reference §12.3).  The state is the supplier's view:
+#: ``ASSOCIEE`` means the next piece of the billing file (the MOE's état d'acompte, the MOA's piece) carries on.
+WORKS_STATUSES = {
+    "A_VALIDER_MOE": WorksStatus("Awaiting the project manager (MOE)", "À valider par la MOE", _IN),
+    "MISE_A_DISPOSITION_MOE": WorksStatus("Made available to the MOE", "Mise à disposition de la MOE", _IN),
+    "PRISE_EN_COMPTE_MOE": WorksStatus("Taken in by the MOE", "Prise en compte par la MOE", _IN),
+    "REFUSEE_MOE": WorksStatus("Refused by the MOE", "Refusée par la MOE", _REJ),
+    "A_ASSOCIER_MOE": WorksStatus("The MOE is preparing its état d'acompte", "À associer par la MOE", _IN),
+    "ERREUR_DE_MOE": WorksStatus("Error of the MOE", "Erreur de la MOE", _IN),
+    "ERREUR_FOURNISSEUR_SUR_MOE": WorksStatus("Wrong MOE named by the supplier", "Erreur du fournisseur sur la MOE",
+                                              _ACT),
+    "ERREUR_FOURNISSEUR_SUR_MOA": WorksStatus("Wrong MOA named by the supplier", "Erreur du fournisseur sur la MOA",
+                                              _ACT),
+    "ERREUR_MOE_SUR_MOA": WorksStatus("Wrong MOA named by the MOE", "Erreur de la MOE sur la MOA", _IN),
+    "ERREUR_MOE_SUR_FOURNISSEUR": WorksStatus("The MOE reports an error of the supplier",
+                                              "Erreur de la MOE sur le fournisseur", _ACT),
+    "ERREUR_MOA_SUR_FOURNISSEUR": WorksStatus("The MOA reports an error of the supplier",
+                                              "Erreur de la MOA sur le fournisseur", _ACT),
+    "TRANSMISE_MOA": WorksStatus("Sent to the contracting authority (MOA)", "Transmise à la MOA", _IN),
+    "MISE_A_DISPOSITION_MOA": WorksStatus("Made available to the MOA", "Mise à disposition de la MOA", _IN),
+    "PRISE_EN_COMPTE_MOA": WorksStatus("Taken in by the MOA", "Prise en compte par la MOA", _IN),
+    "A_ASSOCIER_MOA": WorksStatus("The MOA is preparing its piece", "À associer par la MOA", _IN),
+    "REFUSEE_MOA": WorksStatus("Refused by the MOA", "Refusée par la MOA", _REJ),
+    "ERREUR_DE_MOA": WorksStatus("Error of the MOA", "Erreur de la MOA", _IN),
+    "A_ASSOCIER_FOURNISSEUR": WorksStatus("The supplier must deposit the next piece", "À associer par le fournisseur",
+                                          _ACT),
+    "REFUSEE_FOURNISSEUR": WorksStatus("Refused by the supplier", "Refusée par le fournisseur", _IN),
+    "ASSOCIEE": WorksStatus("Followed by its next piece", "Associée", _IN),
+    "EN_ATTENTE_RECYCLAGE_FOURNISSEUR": WorksStatus("Waiting for the supplier to recycle",
+                                                    "En attente de recyclage par le fournisseur", _ACT),
+    "REMPLACEE_PAR_A22": WorksStatus("Replaced by a tacit final general statement draft (A22)",
+                                     "Remplacée par un projet de décompte général (A22)", _IN),
+    "DUPLIQUE_APRES_REFUS": WorksStatus("Duplicated after a refusal", "Dupliquée après refus", _IN),
+    "ERREUR_DESTINATAIRE_PD": WorksStatus("Recipient error on the statement draft",
+                                          "Erreur du destinataire sur le projet de décompte", _IN),
+    "ERREUR_DESTINATAIRE_EA": WorksStatus("Recipient error on the état d'acompte",
+                                          "Erreur du destinataire sur l'état d'acompte", _IN),
+    "EN_COURS_TRAITEMENT_PIVOT_S": WorksStatus("Being processed", "En cours de traitement", _IN),
+    "TECHNIQUE_INCONNU": WorksStatus("Unknown technical status", "Statut technique inconnu", _IN),
 }
+WORKS_STATUS_LABELS = {code: status.french for code, status in WORKS_STATUSES.items()}
+#: a works piece with this status has a next piece in its billing file (read it with the detail call)
+WORKS_FOLLOWED_BY_NEXT_PIECE = frozenset({"ASSOCIEE"})
 
 # -- flow ("flux") statuses --------------------------------------------------------------
 FLOW_STATUS_LABELS = {
@@ -168,6 +196,8 @@ def transmission_state(code: str | None) -> TransmissionState:
     """Map a Chorus Pro status (invoice or works) to the ERP's transmission state."""
     if not code:
         return TransmissionState.DEPOSITED
+    if code in WORKS_STATUSES:
+        return WORKS_STATUSES[code].state
     if code in PAID_STATUSES:
         return TransmissionState.PAID
     if code in REJECTED_STATUSES:

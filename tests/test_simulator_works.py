@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import test_simulator_support as support
 from test_simulator_support import works_body
@@ -63,16 +65,46 @@ def test_works_cadres_only(local, cadre):
     assert answer.status_code == 400 and answer.json()["champ"] == "cadreDeFacturation.codeCadreFacturation"
 
 
-def test_works_statuses_advance(api):
+def test_works_billing_file_moves_through_the_moe_and_the_moa(api):
     works_id = api.ok("facturesTravaux/v1/soumettre", works_body())["idFactureTravaux"]
+    api.sim.set_accepted_amount(works_id, "10500.00")  # the MOE corrects the amount
     seen = []
-    for _ in range(7):
+    for _ in range(5):
         seen.append(api.sim.invoice(works_id).status)
         api.sim.advance(HOUR)
-    assert seen == ["A_VALIDER_MOE", "MISE_A_DISPOSITION_MOE", "PRISE_EN_COMPTE_MOE", "TRANSMISE_MOA",
-                    "MISE_A_DISPOSITION_MOA", "PRISE_EN_COMPTE_MOA", "MISE_EN_PAIEMENT"]
-    history = api.ok("factures/v1/consulter/historique", {"idFacture": works_id})
-    assert history["statutCourantCode"] == "MISE_EN_PAIEMENT" and history["historiquesDesStatuts"]["totalHistoStatut"] == 7
+    assert seen == ["A_VALIDER_MOE", "MISE_A_DISPOSITION_MOE", "PRISE_EN_COMPTE_MOE", "A_ASSOCIER_MOE", "ASSOCIEE"]
+    first = api.sim.invoice(works_id)
+    moe_piece = api.sim.invoice(first.next_id)
+    assert (moe_piece.cadre, moe_piece.works_type, moe_piece.number, moe_piece.previous_id) == (
+        "A15_ETAT_ACOMPTE_MOE", "ETAT_ACOMPTE", "SIT-2026-03-EA", works_id)
+    assert moe_piece.amount_due == Decimal("10500.00") and moe_piece.supplier_id == first.supplier_id
+    api.sim.advance(5 * HOUR)
+    moa_piece = api.sim.invoice(api.sim.invoice(moe_piece.id).next_id)
+    assert api.sim.invoice(moe_piece.id).status == "ASSOCIEE"
+    assert (moa_piece.cadre, moa_piece.number, moa_piece.amount_due) == (
+        "A19_ETAT_ACOMPTE_VALIDE_MOA", "SIT-2026-03-EAV", Decimal("10500.00"))
+    api.sim.advance(3 * HOUR)
+    assert api.sim.invoice(moa_piece.id).status == "MISE_EN_PAIEMENT"
+    detail = api.ok("factures/v1/consulter/fournisseur", {"identifiantFactureCPP": moe_piece.id})["facture"]
+    assert detail["piecePrecedente"] == {"idPiecePrecedente": works_id, "numeroPiecePrecedente": "SIT-2026-03",
+                                         "cadreFacturationPiecePrecedente": "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"}
+    assert detail["pieceSuivante"]["idPieceSuivante"] == moa_piece.id
+    assert detail["montantTotal"]["montantAPayer"] == 10500.0
+    listed = api.ok("facturesTravaux/v1/rechercher", {"roleUtilisateur": "FOURNISSEUR"})["listeFacturesTravaux"]
+    assert [i["numeroFactureTravaux"] for i in listed] == ["SIT-2026-03", "SIT-2026-03-EA", "SIT-2026-03-EAV"]
+
+
+def test_works_search_since_a_status_date(local):
+    works_id = local.ok("facturesTravaux/v1/soumettre", works_body())["idFactureTravaux"]
+    local.sim.advance(HOUR)  # the first document's last status change
+    local.sim.advance(60)
+    since = local.sim.now()
+    local.ok("facturesTravaux/v1/soumettre", works_body(numeroFactureSaisi="SIT-2026-04"))
+    found = local.ok("facturesTravaux/v1/rechercher", {"periodeDateHeureEtatCourantDu": since.isoformat()})
+    assert [i["numeroFactureTravaux"] for i in found["listeFacturesTravaux"]] == ["SIT-2026-04"]
+    local.sim.advance(HOUR)  # it moves again
+    found = local.ok("facturesTravaux/v1/rechercher", {"periodeDateHeureEtatCourantDu": since.isoformat()})
+    assert works_id in [i["idFactureTravaux"] for i in found["listeFacturesTravaux"]]
 
 
 def test_works_refusal_stops(local):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 #: results asked per page of a search
 SEARCH_PAGE_SIZE = 100
 
@@ -54,7 +56,7 @@ def _number(value, kind):
         return None
     try:
         return kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, InvalidOperation):
         return None
 
 
@@ -64,3 +66,10 @@ def as_int(value) -> int | None:
 
 def as_float(value) -> float | None:
     return _number(value, float)
+
+
+def as_decimal(value) -> Decimal | None:
+    """An amount as Decimal, read from its text so that 1234.56 stays 1234.56; None when empty or unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    return _number(str(value), Decimal)

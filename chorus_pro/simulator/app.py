@@ -28,7 +28,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from . import faults as f
-from . import flows, ops_directory, ops_factures, ops_travaux, schemas
+from . import flows, ops_directory, ops_discovery, ops_factures, ops_travaux, schemas
 from . import messages as m
 from .state import MAX_TOKENS, Token
 
@@ -75,6 +75,12 @@ OPERATIONS = {
                                                                 schemas.EMPTY, False),
     "transverses/v1/recuperer/coordbanc/valides": (ops_directory.coordbanc_valides, schemas.COORDBANC, False),
     "transverses/v1/recuperer/tauxtva": (ops_directory.taux_tva, schemas.TAUX_TVA, False),
+    # discovery (paths UNVERIFIED: chorus_pro/discovery.py)
+    "transverses/v1/recuperer/cadrefacturation": (ops_discovery.cadres, schemas.CADRES, False),
+    "transverses/v1/recuperer/formatflux": (ops_discovery.formats, schemas.EMPTY, False),
+    "transverses/v1/recuperer/typefacturetravaux": (ops_discovery.works_types, schemas.EMPTY, False),
+    "transverses/v1/recuperer/structures/actives/facturetravaux": (ops_discovery.works_structures, schemas.EMPTY,
+                                                                   False),
     "facturesTravaux/v1/rechercher": (ops_travaux.rechercher_travaux, schemas.WORKS_RECHERCHER, False),
     "facturesTravaux/v1/soumettre": (ops_travaux.soumettre_travaux, schemas.WORKS_SOUMETTRE, True),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from . import lifecycle, seed
@@ -119,6 +119,14 @@ class Simulator:
             now = self.clock.now()
             progress_flows(self, now)
             step = timedelta(seconds=self.step_seconds)
+            for _ in range(10):  # a step may deposit the next piece of a works billing file: move it too
+                before = len(self.store.invoices)
+                self._progress_invoices(now, step)
+                if len(self.store.invoices) == before:
+                    break
+
+    def _progress_invoices(self, now, step) -> None:
+        with self.lock:
             for invoice_id in sorted(self.store.moving):
                 invoice = self.store.invoices.get(invoice_id)
                 if invoice is None:
@@ -131,8 +139,35 @@ class Simulator:
                     if invoice.script:
                         invoice.script.pop(0)
                     self.record_status(invoice, following, at=due)
+                    if following == "ASSOCIEE" and invoice.next_id is None and invoice.cadre in lifecycle.NEXT_PIECE:
+                        self._deposit_next_piece(invoice, due)
                 if lifecycle.next_status(invoice) is None:
                     self.store.moving.discard(invoice_id)
+
+    def _deposit_next_piece(self, piece: Invoice, at) -> Invoice:
+        """The MOE or the MOA deposits the next piece of ``piece``'s billing file (see :mod:`.lifecycle`)."""
+        cadre, works_type, depositor, suffix = lifecycle.NEXT_PIECE[piece.cadre]
+        amount = piece.accepted_amount if piece.accepted_amount is not None else piece.amount_due
+        first = piece
+        while first.previous_id is not None and first.previous_id in self.store.invoices:
+            first = self.store.invoices[first.previous_id]
+        following = replace(piece, id=self.store.next_invoice_id(), number=first.number + suffix,
+                            cadre=cadre, works_type=works_type,
+                            depositor=depositor, previous_id=piece.id, next_id=None, accepted_amount=None,
+                            amount_due=amount, deposited_at=at, invoice_date=at, mode="DEPOT_PDF_PORTAIL",
+                            history=[], actions=[], script=None, comment="", lines=[], attachment_ids=[],
+                            main_attachment_id=None)
+        piece.next_id = following.id
+        self.store.invoices[following.id] = following
+        self.record_status(following, lifecycle.path_of(following)[0], at=at)
+        return following
+
+    def set_accepted_amount(self, invoice_id: int, amount) -> None:
+        """The amount the MOE (or the MOA) accepts for this piece: its next piece will carry it."""
+        from decimal import Decimal
+
+        with self.lock:
+            self.invoice(invoice_id).accepted_amount = Decimal(str(amount))
 
     def record_status(self, invoice: Invoice, status: str, *, at=None, comment: str = "") -> None:
         invoice.history.append(StatusEvent(self.store.next_event_id(), status, at or self.clock.now(), comment))

@@ -231,6 +231,8 @@ CONSULTER_CR = {**CONSULTER_CR_DETAILLE, "dateDepot": DATE}
 EMPTY = {"idUtilisateurCourant": INT}
 COORDBANC = {"idStructure": INT, "idUtilisateurCourant": INT}
 TAUX_TVA = {"codeLangue": STR}
+CADRES = {"typeDemandePaiement": Enum("FACTURE", "FACTURE_TRAVAUX", "MEMOIRE_JUSTICE", "DEMANDE_REMBOURSEMENT"),
+          "idUtilisateurCourant": INT}
 RATTACHEMENTS = {"parametresRecherche": PAGING, "idUtilisateurCourant": INT}
 EJ_RECHERCHER = {"structureReceptriceEngagementJuridique": STR, "numeroEngagementJuridique": STR,
                  "etatCourantEngagementJuridique": STR, "idUtilisateurCourant": INT}

@@ -67,6 +67,12 @@ class Invoice:
     moa_id: int | None = None
     moa_service_code: str = ""
     works_type: str = ""
+    #: works billing file: who deposited this piece (FOURNISSEUR, MOE, MOA) and its neighbours
+    depositor: str = "FOURNISSEUR"
+    previous_id: int | None = None
+    next_id: int | None = None
+    #: the amount the next piece (the MOE's or the MOA's) will carry, when they correct it
+    accepted_amount: Decimal | None = None
     flow_number: str = ""
     untaxed: Decimal = Decimal("0")
     vat: Decimal = Decimal("0")

@@ -182,7 +182,14 @@ def invoice_details(sim, invoice) -> dict:
                       "raisonSocialeMoa": fields["raisonSocialeMoa"], "codeServiceMoa": fields["codeServiceMoa"]})
     lines = [_output_line(line) for line in invoice.lines]
     vat_lines = [_output_vat_line(line) for line in invoice.vat_lines]
+    previous = sim.store.invoices.get(invoice.previous_id) if invoice.previous_id else None
+    following = sim.store.invoices.get(invoice.next_id) if invoice.next_id else None
     return {
+        # the works billing file's neighbours (Swagger fields; "numeroPieceSuiante" as the Swagger spells it)
+        "piecePrecedente": {"idPiecePrecedente": previous.id, "numeroPiecePrecedente": previous.number,
+                            "cadreFacturationPiecePrecedente": previous.cadre} if previous else None,
+        "pieceSuivante": {"idPieceSuivante": following.id, "numeroPieceSuiante": following.number,
+                          "cadreFacturationPieceSuivante": following.cadre} if following else None,
         "identifiantFactureCPP": invoice.id,
         "numeroFacture": invoice.number,
         "statutFacture": invoice.status,

@@ -22,10 +22,12 @@ from . import (
     chorus_situation_part,  # noqa: F401
     chorus_situation_penalty,  # noqa: F401
     chorus_sync,  # noqa: F401
+    chorus_sync_works,  # noqa: F401
     chorus_transfer,  # noqa: F401
     chorus_transmission,  # noqa: F401
     chorus_transmission_event,  # noqa: F401
     chorus_works_document,  # noqa: F401
+    chorus_works_piece,  # noqa: F401
     res_company,  # noqa: F401
     res_config_settings,  # noqa: F401
     res_partner,  # noqa: F401

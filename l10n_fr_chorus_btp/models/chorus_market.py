@@ -203,6 +203,11 @@ class ChorusProMarket(models.Model):
              "interest and indemnity it owes for paying late.")
     late_interest_due = fields.Monetary(string="Interest and indemnities owed", compute="_compute_late_payments",
                                         help="Moratory interest and recovery indemnities not claimed yet.")
+    # the pieces are read by the accountants (a site manager has no access to transmissions)
+    works_piece_ids = fields.One2many("chorus.pro.works.piece", "market_id", string="Billing file on Chorus Pro",
+                                      readonly=True, groups="account.group_account_invoice,account.group_account_readonly",
+                                      help="Each document sent, then the pieces the MOE and the MOA deposited after "
+                                           "it on Chorus Pro, in order.")
     active = fields.Boolean(default=True)
 
     _market_number_unique = models.Constraint(

@@ -1,8 +1,8 @@
 """Status synchronisation: follow every invoice on Chorus Pro until a final status.
 
 Cost per company and run: one paginated ``rechercher/fournisseur`` over the
-statuses changed since the last run (with an overlap), one works search when
-works documents are followed, one ``consulterCRDetaille`` per pending flow, and
+statuses changed since the last run (with an overlap), one paginated works search
+when works documents are followed (chorus_sync_works.py), one ``consulterCRDetaille`` per pending flow, and
 one ``consulter/historique`` only for an invoice whose new status needs a
 reason that the search did not carry (suspension, rejection, recycling).
 """
@@ -133,13 +133,12 @@ class ChorusProSync(models.AbstractModel):
             works = tracked.filtered("is_works")
             if manual and len(tracked - works) <= MANUAL_HISTORY_LIMIT:
                 changed += self._sync_by_history(client, tracked - works)
-            elif tracked:
-                # rechercher/fournisseur lists works documents too (simulator; unverified on Chorus Pro)
-                since = self._window_start(company, tracked, manual)
-                changed += self._sync_by_search(client, tracked, since)
+            elif tracked - works:
+                since = self._window_start(company, tracked - works, manual)
+                changed += self._sync_by_search(client, tracked - works, since)
             if works:
-                # the verified works search, for what the invoice search may not list
-                changed += self._sync_works(client, company, works)
+                # the verified works search (chorus_sync_works.py)
+                changed += self._sync_works(client, company, works, self._window_start(company, works, manual))
         finally:
             client.close()
         if not manual:
@@ -173,16 +172,6 @@ class ChorusProSync(models.AbstractModel):
             event = next((e for e in history.events if e.status == history.current_status), None)
             if self._apply_status(transmission, history.current_status, event.date if event else None,
                                   history.last_comment):
-                changed += 1
-        return changed
-
-    def _sync_works(self, client, company, transmissions):
-        by_id = {t.chorus_invoice_id: t for t in transmissions}
-        structure_id = int(company.chorus_supplier_structure_identifier or 0) or None
-        changed = 0
-        for summary in client.factures_travaux.iter_invoices(supplier_structure_id=structure_id):
-            transmission = by_id.get(str(summary.works_invoice_id))
-            if transmission and self._apply_summary(client, transmission, summary.status, summary.status_date, ""):
                 changed += 1
         return changed
 

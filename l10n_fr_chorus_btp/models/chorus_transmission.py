@@ -88,6 +88,8 @@ class ChorusProTransmission(models.Model):
     rejection_acknowledged = fields.Boolean(string="Rejection acknowledged", readonly=True)
     event_ids = fields.One2many("chorus.pro.transmission.event", "transmission_id", string="Status history",
                                 readonly=True)
+    works_piece_ids = fields.One2many("chorus.pro.works.piece", "transmission_id", string="Billing file pieces",
+                                      readonly=True)
 
     _one_live_transmission_per_invoice = models.UniqueIndex(
         "(move_id) WHERE state != 'cancelled'",

@@ -24,6 +24,7 @@ from . import (
     test_situations_coverage,  # noqa: F401
     test_situations_http,  # noqa: F401
     test_sync,  # noqa: F401
+    test_sync_works_billing_file,  # noqa: F401
     test_sync_works_flows,  # noqa: F401
     test_transfer,  # noqa: F401
 )
