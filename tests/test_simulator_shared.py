@@ -68,16 +68,25 @@ def test_the_clock_never_goes_back_and_advances_are_kept(tmp_path, pinned_simula
         assert simulator.invoice(first).status == "EN_COURS_ACHEMINEMENT"
 
 
-def test_reset_starts_again_from_the_seed(tmp_path, pinned_simulation_start):
+def test_reset_starts_again_from_the_seed_but_never_reuses_an_id(tmp_path, pinned_simulation_start):
     path = tmp_path / "platform.json"
     platform = shared(path, pinned_simulation_start)
-    Api(platform).submit()
+    assert platform.reset() is False, "nothing to reset yet"
+    first = Api(platform).submit()["identifiantFactureCPP"]
     assert platform.reset() is True
-    assert not path.exists()
-    assert platform.reset() is False
     with platform.session() as simulator:
-        assert simulator.deposits == []
+        assert simulator.deposits == [] and not simulator.store.invoices
         assert simulator.store.structures, "the seed is back"
+    second = Api(platform).submit()["identifiantFactureCPP"]
+    assert second == first + 1, "ids go on after a reset: an old invoice's id never designates a new one"
+
+
+def test_reset_repairs_an_unreadable_state(tmp_path, pinned_simulation_start):
+    path = tmp_path / "platform.json"
+    path.write_text("{not json", encoding="utf-8")
+    platform = shared(path, pinned_simulation_start)
+    assert platform.reset() is True
+    assert Api(platform).submit()["identifiantFactureCPP"] == 1000001
 
 
 DEPOSITOR = textwrap.dedent("""

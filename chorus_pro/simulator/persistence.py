@@ -54,13 +54,18 @@ def load_simulator(path: Path, now: Callable[[], datetime] | None = None) -> Sim
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Simulator(realtime=True) if now is None else Simulator(clock=SimulatedClock(now()))
+        return _fresh_simulator(now)
     except OSError as exc:
         raise _unreadable(path, exc.strerror or str(exc)) from None
     try:
         return Simulator.from_dict(json.loads(text), realtime=now is None, resume_at=(now or clock.wall_clock)())
     except ValueError as exc:
         raise _unreadable(path, str(exc)) from None
+
+
+def _fresh_simulator(now: Callable[[], datetime] | None) -> Simulator:
+    """A seeded platform, its clock following real time, or pinned at ``now()``."""
+    return Simulator(realtime=True) if now is None else Simulator(clock=SimulatedClock(now()))
 
 
 def save_simulator(simulator: Simulator, path: Path) -> None:
@@ -153,9 +158,19 @@ class SharedSimulator:
         return max(saved, now)
 
     def reset(self) -> bool:
-        """Start again from the seed: every deposit is forgotten.  True when there was a state."""
-        with self._threads:
-            return reset_simulator(self.path)
+        """Start again from the seed: every deposit is forgotten, but the ids go on from where they were, so
+        that a Chorus Pro id is never handed out twice from this file.  True when there was a state."""
+        with self._threads, _locked(self.path):
+            if not self.path.exists():
+                return False
+            try:
+                next_ids = load_simulator(self.path, self._now).store.next_ids
+            except ConfigurationError:  # unreadable: nothing to keep
+                next_ids = {}
+            fresh = _fresh_simulator(self._now)
+            fresh.store.next_ids.update({k: max(v, fresh.store.next_ids.get(k, v)) for k, v in next_ids.items()})
+            save_simulator(fresh, self.path)
+            return True
 
     def __repr__(self) -> str:
         return f"SharedSimulator({str(self.path)!r})"
