@@ -555,6 +555,7 @@ class ChorusProClient:
                 deposit_date=parse_date(item.get("dateDepot")),
                 amount_due=_float(item.get("montantAPayer")),
                 rejection_handled=bool(item.get("rejetTraite")),
+                supplier_identifier=str(item.get("codeFournisseur") or ""),
             )
 
     def get_supplier_invoice(self, invoice_id: int) -> InvoiceDetails:
@@ -564,6 +565,7 @@ class ChorusProClient:
         refs = invoice.get("references") or {}
         cadre = invoice.get("cadreDeFacturation") or {}
         totals = invoice.get("montantTotal") or {}
+        supplier = invoice.get("fournisseur") or {}
         return InvoiceDetails(
             invoice_id=_int(invoice.get("identifiantFactureCPP")) or invoice_id,
             invoice_number=str(invoice.get("numeroFacture") or ""),
@@ -575,6 +577,8 @@ class ChorusProClient:
             ej_number=str(refs.get("numeroBonCommande") or ""),
             payment_due_date=parse_date(refs.get("dateEcheancePaiement")),
             amount_due=_float(totals.get("montantAPayer")),
+            supplier_identifier=str(supplier.get("codeFournisseur") or ""),
+            supplier_structure_id=_int(supplier.get("idFournisseur")),
             raw=invoice,
         )
 
@@ -634,6 +638,8 @@ class ChorusProClient:
                 cadre=_cadre(item),
                 status_date=parse_datetime(item.get("dateHeureEtatCourant")),
                 market_number=str(item.get("numeroMarche") or ""),
+                supplier_identifier=str(item.get("codeFournisseur") or ""),
+                supplier_structure_id=_int(item.get("idStructureFournisseur")),
             )
 
     def deposit_works_document(self, invoice: Invoice, *, supplier_structure_id: int,
