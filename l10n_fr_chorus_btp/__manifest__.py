@@ -14,6 +14,8 @@
         "l10n_fr_facturx_chorus_pro",
         "mail",
     ],
+    # werkzeug: the simulated Chorus Pro of the Simulation environment (the "simulator" extra of setup.py)
+    "external_dependencies": {"python": ["requests", "python-stdnum", "werkzeug"]},
     "data": [
         "security/chorus_security.xml",
         "security/ir.model.access.csv",

@@ -47,6 +47,12 @@ from __future__ import annotations
 
 import threading
 
+try:
+    import werkzeug  # noqa: F401  (the simulator's WSGI toolkit: an extra, not a requirement of the client)
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError("The Chorus Pro simulator needs werkzeug: pip install 'l10n-fr-chorus-btp[simulator]' "
+                      "(the Qualification and Production environments do without it)") from exc
+
 from .adapter import SimulatorAdapter
 from .app import OPERATIONS, request_observers
 from .clock import SimulatedClock

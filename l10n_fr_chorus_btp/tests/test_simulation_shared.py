@@ -139,6 +139,16 @@ class TestDatabasePlatform(ChorusFollowupCase):
         self.assertEqual(str(self.company._chorus_simulator().path), self.path)
         self.assertTrue(self.company._chorus_config().in_process)
 
+    def test_qualification_and_production_never_reach_the_simulator(self):
+        company_class = type(self.env["res.company"])
+        refuse = AssertionError("the simulator on the path of a real platform")
+        with patch.object(company_class, "_chorus_simulator", side_effect=refuse):
+            for environment in ("qualification", "production"):
+                self.company.chorus_environment = environment
+                with self.company._chorus_client() as client:
+                    self.assertNotIn(SIMULATION_BASE_URL, client.session.adapters)
+                    self.assertTrue(client.config.api_base_url.startswith("https://"))
+
     def test_every_worker_sees_the_same_deposits_also_after_a_restart(self):
         first = self.new_invoice(1000)
         self.deposit(first)
