@@ -251,8 +251,9 @@ class ChorusProSync(models.AbstractModel):
                     history = None  # history of works documents is not verified: the status alone will do
                 else:
                     raise
-            if history is not None and not self._is_same_document(
-                    transmission, DocumentIdentity(history.invoice_number)):
+            # the search line was checked already; a works document's history may not carry its number (unverified)
+            if history is not None and (history.invoice_number or not transmission.is_works) and not (
+                    self._is_same_document(transmission, DocumentIdentity(history.invoice_number))):
                 return False
             if history is not None:
                 comment = history.last_comment
