@@ -169,6 +169,8 @@ class InvoiceSummary:
     deposit_date: date | None = None
     amount_due: float | None = None
     rejection_handled: bool = False
+    #: SIRET of the supplier (``codeFournisseur``)
+    supplier_identifier: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,9 @@ class InvoiceDetails:
     ej_number: str = ""
     payment_due_date: date | None = None
     amount_due: float | None = None
+    #: the supplier: SIRET (``fournisseur.codeFournisseur``) and structure id (``fournisseur.idFournisseur``)
+    supplier_identifier: str = ""
+    supplier_structure_id: int | None = None
     raw: dict = field(default_factory=dict)
 
 
@@ -223,6 +228,9 @@ class WorksInvoiceSummary:
     cadre: str = ""
     status_date: datetime | None = None
     market_number: str = ""
+    #: the supplier, when the line carries it (field names unverified, see works.py)
+    supplier_identifier: str = ""
+    supplier_structure_id: int | None = None
 
 
 @dataclass(frozen=True)

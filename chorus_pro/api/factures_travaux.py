@@ -40,6 +40,8 @@ class FacturesTravaux(ChorusApi):
                 cadre=cadre_of(item),
                 status_date=parse_datetime(item.get("dateHeureEtatCourant")),
                 market_number=str(item.get("numeroMarche") or ""),
+                supplier_identifier=str(item.get("codeFournisseur") or ""),
+                supplier_structure_id=as_int(item.get("idStructureFournisseur")),
             )
 
     def deposit(self, invoice: Invoice, *, supplier_structure_id: int, main_attachment_id: int | None,
