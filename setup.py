@@ -32,6 +32,12 @@ TEST_REQUIREMENTS = ["pytest>=7", "jsonschema>=4", "responses>=0.20", "websocket
                      "phonenumbers>=8"]
 
 
+#: The simulated Chorus Pro (the "Simulation" environment, ``chorus-pro simulator``) serves its WSGI application
+#: with werkzeug: ``pip install .[simulator]``.  The client alone (Qualification, Production) does not need it;
+#: the Odoo add-on does (its Simulation environment), and Odoo already ships werkzeug.
+SIMULATOR_REQUIREMENTS = ["werkzeug>=2.0,<4"]
+
+
 def requirements():
     lines = (line.split("#", 1)[0].strip() for line in read("requirements.txt").splitlines())
     return [line for line in lines if line]
@@ -52,7 +58,7 @@ setup(
     include_package_data=True,
     zip_safe=False,
     install_requires=requirements(),
-    extras_require={"test": TEST_REQUIREMENTS},
+    extras_require={"simulator": SIMULATOR_REQUIREMENTS, "test": TEST_REQUIREMENTS + SIMULATOR_REQUIREMENTS},
     entry_points={"console_scripts": ["chorus-pro = chorus_pro.cli:main", "ccag-travaux = ccag_travaux.cli:main"]},
     classifiers=[
         "Framework :: Odoo",

@@ -178,6 +178,8 @@ class InvoiceSummary:
     deposit_date: date | None = None
     amount_due: float | None = None
     rejection_handled: bool = False
+    #: SIRET of the supplier (``codeFournisseur``)
+    supplier_identifier: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,9 @@ class InvoiceDetails:
     ej_number: str = ""
     payment_due_date: date | None = None
     amount_due: float | None = None
+    #: the supplier: SIRET (``fournisseur.codeFournisseur``) and structure id (``fournisseur.idFournisseur``)
+    supplier_identifier: str = ""
+    supplier_structure_id: int | None = None
     raw: dict = field(default_factory=dict)
 
 

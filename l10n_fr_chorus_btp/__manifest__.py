@@ -21,6 +21,8 @@
         "l10n_fr_chorus_facturx",
         "l10n_fr_chorus_sale",
     ],
+    # werkzeug: the simulated Chorus Pro of the Simulation environment (the "simulator" extra of setup.py)
+    "external_dependencies": {"python": ["requests", "python-stdnum", "werkzeug"]},
     "data": [
         "security/chorus_security.xml",
         "security/ir.model.access.csv",

@@ -78,6 +78,7 @@ class Factures(ChorusApi):
                 deposit_date=parse_date(item.get("dateDepot")),
                 amount_due=as_float(item.get("montantAPayer")),
                 rejection_handled=bool(item.get("rejetTraite")),
+                supplier_identifier=str(item.get("codeFournisseur") or ""),
             )
 
     def get_supplier_invoice(self, invoice_id: int) -> InvoiceDetails:
@@ -87,6 +88,7 @@ class Factures(ChorusApi):
         refs = invoice.get("references") or {}
         cadre = invoice.get("cadreDeFacturation") or {}
         totals = invoice.get("montantTotal") or {}
+        supplier = invoice.get("fournisseur") or {}
         return InvoiceDetails(
             invoice_id=as_int(invoice.get("identifiantFactureCPP")) or invoice_id,
             invoice_number=str(invoice.get("numeroFacture") or ""),
@@ -98,6 +100,8 @@ class Factures(ChorusApi):
             ej_number=str(refs.get("numeroBonCommande") or ""),
             payment_due_date=parse_date(refs.get("dateEcheancePaiement")),
             amount_due=as_float(totals.get("montantAPayer")),
+            supplier_identifier=str(supplier.get("codeFournisseur") or ""),
+            supplier_structure_id=as_int(supplier.get("idFournisseur")),
             raw=invoice,
         )
 

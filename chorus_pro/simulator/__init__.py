@@ -7,7 +7,11 @@ Interface contract:
 - ``SimulatorServer(simulator, host="127.0.0.1", port=0)``: serves it over real HTTP in a
   thread; ``with SimulatorServer(sim) as server: server.url``.
 - ``SimulatorAdapter(simulator)``: a ``requests`` transport adapter (in-process, no socket).
-- ``default_simulator()``: the process-wide simulator of the "Simulation" environment.
+- ``default_simulator()``: the process-wide simulator of the "Simulation" environment (library and
+  tests; the ``chorus-pro`` command and the Odoo add-on keep theirs in a file).
+- ``SharedSimulator(path)``: one simulator for every process that names the same state file (the Odoo
+  add-on's Simulation: all workers of a database, also after a restart), see
+  :mod:`chorus_pro.simulator.persistence`.
 - ``simulator.faults``: fault injection per operation; ``simulator.advance(seconds)`` moves
   simulated time; ``simulator.set_invoice_status(...)`` drives statuses;
   ``simulator.deposit_count(number)`` counts deposits of a supplier invoice number.
@@ -43,6 +47,12 @@ from __future__ import annotations
 
 import threading
 
+try:
+    import werkzeug  # noqa: F401  (the simulator's WSGI toolkit: an extra, not a requirement of the client)
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError("The Chorus Pro simulator needs werkzeug: pip install 'l10n-fr-chorus-btp[simulator]' "
+                      "(the Qualification and Production environments do without it)") from exc
+
 from .adapter import SimulatorAdapter
 from .app import OPERATIONS, request_observers
 from .clock import SimulatedClock
@@ -59,6 +69,7 @@ from .faults import (
     TOKEN_EXPIRED,
     FaultInjector,
 )
+from .persistence import SharedSimulator
 from .server import SimulatorServer
 
 _default = None
@@ -77,5 +88,5 @@ def default_simulator() -> Simulator:
 __all__ = [
     "APIS", "DELAY", "FAULT_KINDS", "HTTP_429", "HTTP_500", "HTTP_503", "LOST_ANSWER", "MALFORMED_JSON",
     "OPERATIONS", "RESET", "TOKEN_EXPIRED", "FaultInjector", "SimulatedClock", "Simulator", "SimulatorAdapter",
-    "SimulatorServer", "SimulatorStats", "default_simulator", "request_observers",
+    "SharedSimulator", "SimulatorServer", "SimulatorStats", "default_simulator", "request_observers",
 ]

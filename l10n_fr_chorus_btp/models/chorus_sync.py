@@ -5,6 +5,10 @@ statuses changed since the last run (with an overlap), one paginated works searc
 when works documents are followed (chorus_sync_works.py), one ``consulterCRDetaille`` per pending flow, and
 one ``consulter/historique`` only for an invoice whose new status needs a
 reason that the search did not carry (suspension, rejection, recycling).
+
+Every answer is checked to be about the invoice before its status is applied: same number, same supplier
+(:mod:`chorus_pro.identity`).  A mismatch is never applied: the cron records it as the transmission's error,
+a manual update refuses with the reason.
 """
 
 import logging
@@ -17,6 +21,8 @@ from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
 from chorus_pro.errors import AuthenticationError, ChorusProError
+from chorus_pro.identity import DocumentIdentity, Mismatch, identity_mismatch
+from chorus_pro.siret import compact_siret
 from chorus_pro.statuses import (
     ACTION_NEEDED_STATUSES,
     COMPLETE_STATUSES,
@@ -39,7 +45,8 @@ _logger = logging.getLogger(__name__)
 SYNC_OVERLAP = timedelta(hours=1)
 #: first run of a company without any deposit date: look back this far
 FIRST_SYNC_LOOKBACK = timedelta(days=400)
-#: a manual refresh of at most this many invoices reads their history (exact, 1 call each)
+#: a manual refresh of at most this many invoices reads each of them by its id (exact: its details, for the
+#: number and the supplier, and its history, for the status with its date and reason; 2 calls each)
 MANUAL_HISTORY_LIMIT = 20
 #: statuses whose reason (buyer's comment) the user needs
 REASON_STATUSES = ACTION_NEEDED_STATUSES | REJECTED_STATUSES
@@ -93,8 +100,9 @@ class ChorusProSync(models.AbstractModel):
             if not company._chorus_is_configured():
                 raise UserError(self.env._("Chorus Pro is not configured for the company %s.", company.name))
             try:
-                changed += self.with_company(company)._sync_company(company, company_transmissions.sudo(),
-                                                                    manual=True)
+                # a manual update refuses an answer about another document instead of recording it
+                sync = self.with_company(company).with_context(chorus_sync_refuse_mismatch=True)
+                changed += sync._sync_company(company, company_transmissions.sudo(), manual=True)
             except AuthenticationError as error:
                 raise UserError(error.message_fr) from None
             except ChorusProError as error:
@@ -154,19 +162,26 @@ class ChorusProSync(models.AbstractModel):
         return fields.Datetime.now() - FIRST_SYNC_LOOKBACK
 
     def _sync_by_search(self, client, transmissions, since):
-        by_id = {t.chorus_invoice_id: t for t in transmissions}
+        by_id = _by_chorus_id(transmissions)
         changed = 0
         for summary in client.factures.iter_supplier_invoices(status_changed_from=since):
-            transmission = by_id.get(str(summary.invoice_id))
-            if transmission and self._apply_summary(client, transmission, summary.status, summary.status_date,
-                                                    summary.status_comment):
-                changed += 1
+            found = DocumentIdentity(summary.invoice_number, summary.supplier_identifier)
+            for transmission in by_id.get(str(summary.invoice_id), ()):
+                if self._is_same_document(transmission, found) and self._apply_summary(
+                        client, transmission, summary.status, summary.status_date, summary.status_comment):
+                    changed += 1
         return changed
 
     def _sync_by_history(self, client, transmissions):
         changed = 0
         for transmission in transmissions:
+            details = client.factures.get_supplier_invoice(int(transmission.chorus_invoice_id))
+            if not self._is_same_document(transmission, DocumentIdentity(
+                    details.invoice_number, details.supplier_identifier, details.supplier_structure_id)):
+                continue
             history = client.factures.get_history(int(transmission.chorus_invoice_id))
+            if not self._is_same_document(transmission, DocumentIdentity(history.invoice_number)):
+                continue
             if not history.current_status:
                 continue
             event = next((e for e in history.events if e.status == history.current_status), None)
@@ -195,7 +210,8 @@ class ChorusProSync(models.AbstractModel):
                 by_number = {t.chorus_number or t.document_number: t for t in waiting}
                 for summary in client.factures.iter_supplier_invoices(flow_number=flow_number):
                     transmission = by_number.get(summary.invoice_number)
-                    if not transmission or transmission.chorus_invoice_id:
+                    if not transmission or transmission.chorus_invoice_id or not self._is_same_document(
+                            transmission, DocumentIdentity(summary.invoice_number, summary.supplier_identifier)):
                         continue
                     transmission.write({"chorus_invoice_id": str(summary.invoice_id),
                                         "chorus_number": summary.invoice_number})
@@ -224,11 +240,51 @@ class ChorusProSync(models.AbstractModel):
                     history = None  # history of works documents is not verified: the status alone will do
                 else:
                     raise
+            # the search line was checked already; a works document's history may not carry its number (unverified)
+            if history is not None and (history.invoice_number or not transmission.is_works) and not (
+                    self._is_same_document(transmission, DocumentIdentity(history.invoice_number))):
+                return False
             if history is not None:
                 comment = history.last_comment
                 event = next((e for e in history.events if e.status == status), None)
                 status_date = status_date or (event.date if event else None)
         return self._apply_status(transmission, status, status_date, comment)
+
+    # -- is the answer about this document? --------------------------------------------------------
+    def _is_same_document(self, transmission, found):
+        """Whether ``found`` (:class:`DocumentIdentity` of an answer) is the transmission's document.  When it
+        is not, nothing is applied: the error is recorded on the transmission, or refused to the person who
+        asked for the update."""
+        company = transmission.company_id
+        expected = DocumentIdentity(
+            transmission.chorus_number or transmission.document_number or "", company._chorus_siret() or "",
+            int(company.chorus_supplier_structure_identifier or 0) or None)
+        mismatch = identity_mismatch(expected, found)
+        if mismatch is None:
+            return True
+        message = self._mismatch_message(transmission, mismatch, expected, found)
+        _logger.warning("Chorus Pro id %s of transmission %s answered about another document (%s): not applied",
+                        transmission.chorus_invoice_id, transmission.id, mismatch.value)
+        if self.env.context.get("chorus_sync_refuse_mismatch"):
+            raise UserError(message)
+        if transmission.last_error != message or transmission.state != "error":
+            transmission._set_error(message)
+        return False
+
+    def _mismatch_message(self, transmission, mismatch, expected, found):
+        values = {"document": transmission.document_number or transmission._document().display_name,
+                  "identifier": transmission.chorus_invoice_id}
+        if mismatch is Mismatch.NUMBER:
+            return self.env._(
+                "Chorus Pro answered about another document for %(document)s (Chorus Pro id %(identifier)s): "
+                "its number is %(found)s, not %(expected)s. Its status was not applied. Check on Chorus Pro "
+                "which document has this id; the invoice may have to be sent again.",
+                found=found.number or "?", expected=expected.number, **values)
+        return self.env._(
+            "Chorus Pro answered about a document of another supplier for %(document)s (Chorus Pro id "
+            "%(identifier)s): supplier %(found)s, not %(expected)s. Its status was not applied. Check the "
+            "company's SIRET and, on Chorus Pro, the structure the document was deposited for.",
+            **values, **_supplier_values(expected, found))
 
     @api.model
     def _is_change(self, transmission, status, status_date):
@@ -306,3 +362,18 @@ class ChorusProSync(models.AbstractModel):
         _logger.warning("Chorus Pro refused the credentials of company %s: %s; sync paused",
                         company.id, error.message_en)
         company._chorus_mark_auth_failed(error.message_fr)
+
+
+def _by_chorus_id(transmissions):
+    """Transmissions by Chorus Pro id: a list each, as two may carry the same id (then one at most is right)."""
+    by_id = defaultdict(list)
+    for transmission in transmissions:
+        by_id[transmission.chorus_invoice_id].append(transmission)
+    return by_id
+
+
+def _supplier_values(expected, found):
+    """The two suppliers as the answer names them: SIRETs when they differ, else structure ids."""
+    if compact_siret(expected.supplier_siret) != compact_siret(found.supplier_siret or expected.supplier_siret):
+        return {"found": found.supplier_siret, "expected": expected.supplier_siret}
+    return {"found": found.supplier_structure_id, "expected": expected.supplier_structure_id}

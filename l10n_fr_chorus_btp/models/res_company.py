@@ -1,8 +1,10 @@
 import logging
 import os
+import threading
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import config as odoo_config
 
 from chorus_pro import ChorusConfig, ChorusProError
 from chorus_pro.credentials import (
@@ -29,6 +31,8 @@ CONNECTION_FIELDS = {
 #: fallbacks of an empty company "Simulator URL" (Simulation environment only)
 SIMULATOR_URL_PARAM = "l10n_fr_chorus_btp.simulator_url"
 SIMULATOR_URL_ENV = "CHORUS_PRO_SIMULATOR_URL"
+#: the simulated Chorus Pro of a database (Simulation without a simulator URL): a file of its filestore
+SIMULATOR_STATE_FILE = "chorus_pro_simulator.json"
 
 
 class ResCompany(models.Model):
@@ -198,10 +202,32 @@ class ResCompany(models.Model):
                 or (self.env["ir.config_parameter"].sudo().get_param(SIMULATOR_URL_PARAM) or "").strip()
                 or os.environ.get(SIMULATOR_URL_ENV, "").strip())
 
-    def _chorus_client(self):
-        """A new :class:`ChorusProClient` for this company (one per batch: it keeps its OAuth token)."""
+    def _chorus_client(self, config=None):
+        """A new :class:`ChorusProClient` for this company (one per batch: it keeps its OAuth token); in
+        Simulation without a simulator URL, it talks to the simulated Chorus Pro of the database."""
         from chorus_pro.client import ChorusProClient
-        return ChorusProClient(self._chorus_config())
+        config = config or self._chorus_config()
+        return ChorusProClient(config, simulator=self._chorus_simulator() if config.in_process else None)
+
+    @api.model
+    def _chorus_simulator_path(self):
+        """The state file of the database's simulated Chorus Pro, in the database's filestore: every worker of
+        the database reads the same one, and it follows the database (backup, duplicate, drop)."""
+        return os.path.join(odoo_config.filestore(self.env.cr.dbname), SIMULATOR_STATE_FILE)
+
+    @api.model
+    def _chorus_simulator(self):
+        """The simulated Chorus Pro of this database, shared by every worker and kept across restarts.
+
+        Imported here only: the Qualification and Production paths never load the simulator."""
+        from chorus_pro.simulator import SharedSimulator
+        path = self._chorus_simulator_path()
+        with _SIMULATORS_LOCK:
+            # one instance per file and process: the client keeps one OAuth token cache per simulator
+            simulator = _SIMULATORS.get(path)
+            if simulator is None:
+                simulator = _SIMULATORS[path] = SharedSimulator(path)
+            return simulator
 
     def _chorus_is_configured(self):
         """Whether invoices of this company can be sent: valid SIRET and complete credentials."""
@@ -230,8 +256,7 @@ class ResCompany(models.Model):
             config = self._chorus_config().validate()
         except ChorusProError as exc:
             return self._chorus_store_test(False, exc.message_fr)
-        from chorus_pro.client import ChorusProClient
-        client = ChorusProClient(config)
+        client = self._chorus_client(config)
         try:
             checks = run_doctor(client, supplier_siret=self._chorus_siret() or None)
         except ChorusProError as exc:
@@ -300,6 +325,10 @@ class ResCompany(models.Model):
             vals.update(chorus_auth_failed=False, chorus_auth_failed_message=False)
         self.sudo().write(vals)
         return ok, message
+
+
+_SIMULATORS = {}
+_SIMULATORS_LOCK = threading.Lock()
 
 
 def _close(client):

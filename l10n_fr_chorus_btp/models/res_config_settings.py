@@ -152,3 +152,27 @@ class ResConfigSettings(models.TransientModel):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def action_chorus_reset_simulator(self):
+        """Forget everything the database's simulated Chorus Pro received (Settings administrators only)."""
+        self.ensure_one()
+        if not self.env.is_system():
+            raise AccessError(self.env._("Only the Settings administrators may reset the simulated Chorus Pro."))
+        company = self.company_id
+        if not company._chorus_config().in_process:
+            raise UserError(self.env._(
+                "The company %(company)s does not use the simulated Chorus Pro of this database: choose the "
+                "Simulation environment without a simulator URL. A simulator served over HTTP is reset with "
+                "\"chorus-pro simulator --reset\" or by restarting it.", company=company.name))
+        company._chorus_simulator().reset()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Chorus Pro"),
+                "message": self.env._(
+                    "The simulated Chorus Pro starts again from its test data: the invoices sent before are no "
+                    "longer on it (their status updates will report it), new Chorus Pro ids go on."),
+                "type": "success",
+            },
+        }

@@ -20,6 +20,7 @@ from . import (
     test_rights_rpc,  # noqa: F401
     test_send_and_print,  # noqa: F401
     test_settings,  # noqa: F401
+    test_simulation_shared,  # noqa: F401
     test_situations,  # noqa: F401
     test_situations_coverage,  # noqa: F401
     test_situations_http,  # noqa: F401
