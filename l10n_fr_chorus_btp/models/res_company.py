@@ -85,8 +85,11 @@ class ResCompany(models.Model):
     # follow-up: last status sync, credential warnings sent
     chorus_last_sync = fields.Datetime(
         "Last Chorus Pro status sync", readonly=True, copy=False,
-        help="Start of the last complete status synchronisation; the next one reads the statuses "
-             "changed since then (with an overlap).")
+        help="Start of the last complete status synchronisation.")
+    chorus_status_mark = fields.Datetime(
+        "Newest Chorus Pro status read", readonly=True, copy=False,
+        help="Technical: the newest status date (on Chorus Pro's clock) read by a status synchronisation; the "
+             "next one reads the statuses changed since then.")
     chorus_reminders_sent = fields.Char(
         "Chorus Pro warnings sent", readonly=True, copy=False, groups="base.group_system",
         help="Technical: keys of the credential warnings already sent, so that none is sent twice.")
