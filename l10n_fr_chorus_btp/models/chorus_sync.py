@@ -166,7 +166,8 @@ class ChorusProSync(models.AbstractModel):
             return company.chorus_last_sync - LAST_SYNC_OVERLAP
         deposits = [d for d in transmissions.mapped("deposit_date") if d]
         if deposits:
-            return datetime.combine(min(deposits), datetime.min.time()) - SYNC_OVERLAP
+            # a deposit date is a Paris date: a day earlier covers its midnight in any time zone
+            return datetime.combine(min(deposits), datetime.min.time()) - timedelta(days=1)
         return fields.Datetime.now() - FIRST_SYNC_LOOKBACK
 
     def _sync_by_search(self, client, transmissions, since):

@@ -20,6 +20,8 @@ CONNECTION_FIELDS = {
     "chorus_environment", "chorus_tech_login", "chorus_tech_password", "chorus_piste_client_id",
     "chorus_piste_client_secret", "chorus_simulator_url", "company_registry",
 }
+#: which platform and which supplier the status sync reads
+PLATFORM_FIELDS = {"chorus_environment", "chorus_simulator_url", "chorus_tech_login", "company_registry"}
 #: fallbacks of an empty company "Simulator URL" (Simulation environment only)
 SIMULATOR_URL_PARAM = "l10n_fr_chorus_btp.simulator_url"
 SIMULATOR_URL_ENV = "CHORUS_PRO_SIMULATOR_URL"
@@ -120,6 +122,9 @@ class ResCompany(models.Model):
         if CONNECTION_FIELDS & set(vals) and "chorus_auth_failed" not in vals:
             # a changed setting may repair the connection: let the transfers resume
             vals = dict(vals, chorus_auth_failed=False, chorus_auth_failed_message=False)
+        if PLATFORM_FIELDS & set(vals) and "chorus_status_mark" not in vals:
+            # the newest status read is a date of one platform's clock, for one supplier: not of the new one
+            vals = dict(vals, chorus_status_mark=False)
         return super().write(vals)
 
     # -- works accounting ----------------------------------------------------------------------------
