@@ -1,14 +1,18 @@
 """Benchmark of the Odoo status synchronisation against the simulator over real HTTP.
 
-N invoices (default 500) are deposited on the simulator, each with an Odoo invoice that
-knows its Chorus Pro id; simulated time then moves them along their paths and a share of
-them is suspended, rejected or sent back for recycling (some with the reason in the search
-answer, some only in their history).  Then, in the same database transaction:
+N invoices (default 500) are deposited on the simulator one simulated minute apart, each with
+an Odoo invoice and its transmission (``chorus.pro.transmission``, as the sender records a
+deposit) that knows its Chorus Pro id; simulated time then moves them along their paths and a
+share of them is suspended, rejected or sent back for recycling (some with the reason in the
+search answer, some only in their history).  Then, in the same database transaction:
 
 1. one run of the status synchronisation (``chorus.pro.sync``): a paginated
-   ``rechercher/fournisseur`` over the statuses changed since the last run, and one
-   ``consulter/historique`` only for a changed invoice whose reason is missing;
-2. from the same starting point (savepoint), the naive approach: one
+   ``rechercher/fournisseur`` over the statuses changed since the newest status read by the
+   previous run, and one ``consulter/historique`` only for a changed invoice whose reason is
+   missing;
+2. a second run at once, nothing having changed: one search call (target 1), listing only the
+   statuses of the overlap;
+3. from the same starting point as 1 (savepoint), the naive approach: one
    ``consulter/historique`` per invoice.
 
 Printed: HTTP calls of each (token requests apart), the target ⌈N / page size⌉ + the
@@ -31,7 +35,7 @@ import os
 import random
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, timezone
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -54,8 +58,6 @@ def parse_args():
     return parser.parse_args()
 
 
-
-
 def chorus_invoice(number: str, buyer) -> Invoice:
     """A small data-mode invoice (no PDF): depositing 500 of them stays quick."""
     service = "SERV-TECH" if buyer is seed.COMMUNE else ""
@@ -71,9 +73,11 @@ def chorus_invoice(number: str, buyer) -> Invoice:
     )
 
 
-def deposit_all(client, count):
+def deposit_all(sim, client, count):
+    """One deposit per simulated minute: a company's followed invoices were not all deposited at once."""
     ids = {}
     for index in range(count):
+        sim.advance(60)
         number = f"BENCH-{index + 1:05d}"
         buyer = seed.COMMUNE if index % 2 else seed.COMMUNAUTE
         result = client.deposits.send(chorus_invoice(number, buyer), supplier_structure_id=seed.SUPPLIER.id,
@@ -118,16 +122,20 @@ def main():
             "chorus_supplier_structure_identifier": str(seed.SUPPLIER.id), "chorus_auth_failed": False,
         })
         print(f"depositing {args.invoices} invoices on the simulator ({server.url})…", flush=True)
+        previous_sync = naive_utc(sim.clock.now())  # the newest status read by an earlier run
         with ChorusProClient(company._chorus_config()) as client:
-            ids = deposit_all(client, args.invoices)
+            ids = deposit_all(sim, client, args.invoices)
         partner = env["res.partner"].create({"name": seed.COMMUNE.name, "company_registry": seed.COMMUNE.siret,
                                              "chorus_client": True, "is_company": True})
         moves = env["account.move"].create([{
-            "move_type": "out_invoice", "partner_id": partner.id, "company_id": company.id,
-            "chorus_identifier": str(invoice_id), "chorus_invoice_number": number, "chorus_state": "deposited",
-            "chorus_status": "DEPOSEE", "chorus_deposit_date": date.today(),
-        } for number, invoice_id in ids.items()])
-        company.chorus_last_sync = fields.Datetime.now() - timedelta(hours=1)
+            "move_type": "out_invoice", "partner_id": partner.id, "company_id": company.id, "ref": number,
+        } for number in ids])
+        env["chorus.pro.transmission"].create([{
+            "move_id": move.id, "company_id": company.id, "document_number": number, "cadre": "A1",
+            "state": "deposited", "queued_by_id": env.uid, "origin": "button", "chorus_invoice_id": str(invoice_id),
+            "chorus_number": number, "status": "DEPOSEE", "status_date": previous_sync, "deposit_date": date.today(),
+        } for move, (number, invoice_id) in zip(moves, ids.items(), strict=True)])
+        company.write({"chorus_last_sync": fields.Datetime.now(), "chorus_status_mark": previous_sync})
         needing_history = drive_statuses(sim, ids, rng)
         env.flush_all()
         cr.execute("SAVEPOINT bench_start")
@@ -140,19 +148,29 @@ def main():
             clients.append(client)
             return client
 
+        listed = []
+        original_search = ChorusProClient.iter_supplier_invoices
+
+        def counted_search(client, **kwargs):
+            for summary in original_search(client, **kwargs):
+                listed.append(summary.invoice_id)
+                yield summary
+
         sync = env["chorus.pro.sync"]
-        with patch.object(type(company), "_chorus_client", counted):
+        with patch.object(type(company), "_chorus_client", counted), \
+                patch.object(ChorusProClient, "iter_supplier_invoices", counted_search):
             started = time.perf_counter()
-            changed = sync._sync_company(company, sync._followed_moves(company))
+            changed = sync._sync_company(company, sync._followed(company))
             env.flush_all()
             smart_time = time.perf_counter() - started
-        smart = clients[-1].stats
-        with patch.object(type(company), "_chorus_client", counted):
+            smart = clients[-1].stats
+            listed_first, listed[:] = len(listed), []
             started = time.perf_counter()
-            steady_changed = sync._sync_company(company, sync._followed_moves(company))
+            steady_changed = sync._sync_company(company, sync._followed(company))
             env.flush_all()
             steady_time = time.perf_counter() - started
-        steady = clients[-1].stats
+            steady = clients[-1].stats
+            listed_steady = len(listed)
         states = {}
         for move in moves:
             states[move.chorus_state] = states.get(move.chorus_state, 0) + 1
@@ -162,7 +180,7 @@ def main():
         with patch.object(type(company), "_chorus_client", counted):
             started = time.perf_counter()
             client = company._chorus_client()
-            naive_changed = sync._sync_by_history(client, sync._followed_moves(company))
+            naive_changed = sync._sync_by_history(client, sync._followed(company))
             env.flush_all()
             naive_time = time.perf_counter() - started
             client.close()
@@ -181,17 +199,23 @@ def main():
           f"{ {op: v['http_requests'] - v['retries'] for op, v in smart.by_operation.items()} }")
     print(f"target      : {target:5d} HTTP calls (⌈{args.invoices}/{SEARCH_PAGE_SIZE}⌉ = {pages} pages "
           f"+ {needing_history} histories) -> {'met' if smart_calls <= target else 'MISSED'}")
-    print(f"next run, nothing changed: {operations(steady)} HTTP calls, {steady_changed} changes, "
-          f"{steady_time:.2f} s")
+    print(f"  invoices listed by the search: {listed_first}")
+    print(f"next run, nothing changed: {operations(steady)} HTTP calls (target 1), {steady_changed} changes, "
+          f"{listed_steady} invoices listed again (the overlap), {steady_time:.2f} s")
     print(f"naive       : {naive_calls:5d} HTTP calls ({naive.retries} replay/retry, {naive.token_requests} token), "
           f"{naive_time:7.2f} s")
     print(f"ratio naive / sync: {naive_calls / max(smart_calls, 1):.1f}x calls, "
           f"{naive_time / max(smart_time, 1e-9):.1f}x time")
 
 
+def naive_utc(moment):
+    return moment.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
 def operations(stats):
     """Operations called: HTTP requests minus the replays (expired token) and retries."""
     return stats.http_requests - stats.retries
+
 
 if __name__ == "__main__":
     main()

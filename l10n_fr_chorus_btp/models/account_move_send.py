@@ -6,12 +6,16 @@ For the invoices that go through Chorus Pro's API, the other electronic routes (
 an invoice reaches the buyer by exactly one route.
 """
 
+from collections import defaultdict
+
 from odoo import api, models
 from odoo.exceptions import UserError
 
 from .chorus_transmission import TRANSFER_GROUP
 
 CHORUS_PRO = "chorus_pro"
+#: context key of a Send & Print wizard whose alerts ran the pre-flight of its invoices
+CHECKED_BY_WIZARD = "l10n_fr_chorus_btp_checked_by_wizard"
 #: other electronic routes that could also reach a public buyer (through Chorus Pro's Peppol access point)
 OTHER_ELECTRONIC_ROUTES = frozenset({"peppol"})
 
@@ -80,18 +84,35 @@ class AccountMoveSend(models.AbstractModel):
     @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
         super()._call_web_service_after_invoice_pdf_render(invoices_data)
-        Transmission = self.env["chorus.pro.transmission"]
+        by_author = defaultdict(lambda: self.env["account.move"])
         for invoice, invoice_data in invoices_data.items():
             if CHORUS_PRO not in invoice_data.get("sending_methods", ()) or invoice_data.get("error"):
                 continue
             if not self._is_applicable_to_move(CHORUS_PRO, invoice, **invoice_data):
                 continue
-            author = self._chorus_author(invoice, invoice_data)
+            by_author[self._chorus_author(invoice, invoice_data)] |= invoice
+        # the wizard has just run the pre-flight for its alerts (and refused to go on with any problem)
+        preflight = not self.env.context.get(CHECKED_BY_WIZARD)
+        for author, invoices in by_author.items():
+            invoices = invoices.with_user(author)
+            if preflight:
+                refused = invoices.filtered(lambda m: m._chorus_transfer_problems())
+                for invoice in refused:
+                    self._chorus_queue_error(invoices_data[invoice], invoice._chorus_transfer_problems())
+                invoices -= refused
+            if not invoices:
+                continue
             try:
-                # as its author: the right "Invoice transfer" is checked exactly as for the button
-                Transmission.with_user(author)._queue_moves(invoice.with_user(author), origin="send_and_print")
+                # as its author: the right "Invoice transfer" is checked exactly as for the button; one queueing
+                # for the whole batch
+                self.env["chorus.pro.transmission"].with_user(author)._queue_moves(
+                    invoices, origin="send_and_print", preflight=False)
             except UserError as error:  # the right, or what Chorus Pro would refuse: shown like any Send & Print error
-                invoice_data["error"] = {
-                    "error_title": self.env._("The invoice could not be queued for Chorus Pro:"),
-                    "errors": [str(error)],
-                }
+                for invoice in invoices:
+                    self._chorus_queue_error(invoices_data[invoice], [str(error)])
+
+    def _chorus_queue_error(self, invoice_data, errors):
+        invoice_data["error"] = {
+            "error_title": self.env._("The invoice could not be queued for Chorus Pro:"),
+            "errors": errors,
+        }

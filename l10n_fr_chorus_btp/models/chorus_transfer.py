@@ -29,6 +29,8 @@ from .chorus_utils import can_rollback, chorus_commit, cursors_share_a_test_tran
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+#: taken by a live sender, from a second connection, for as long as the deposit of a transmission is in flight
+SENDER_LOCK_SQL = "SELECT id FROM chorus_pro_transmission WHERE id = %s FOR KEY SHARE"
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=6)
 
@@ -112,7 +114,7 @@ class ChorusProTransfer(models.AbstractModel):
             yield
             return
         with self.env.registry.cursor() as lock_cr:
-            lock_cr.execute("SELECT id FROM chorus_pro_transmission WHERE id = %s FOR KEY SHARE", [transmission.id])
+            lock_cr.execute(SENDER_LOCK_SQL, [transmission.id])
             yield
             lock_cr.rollback()
 

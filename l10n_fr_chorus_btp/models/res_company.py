@@ -28,6 +28,8 @@ CONNECTION_FIELDS = {
     "chorus_environment", "chorus_tech_login", "chorus_tech_password", "chorus_piste_client_id",
     "chorus_piste_client_secret", "chorus_simulator_url", "company_registry",
 }
+#: which platform and which supplier the status sync reads
+PLATFORM_FIELDS = {"chorus_environment", "chorus_simulator_url", "chorus_tech_login", "company_registry"}
 #: fallbacks of an empty company "Simulator URL" (Simulation environment only)
 SIMULATOR_URL_PARAM = "l10n_fr_chorus_btp.simulator_url"
 SIMULATOR_URL_ENV = "CHORUS_PRO_SIMULATOR_URL"
@@ -97,8 +99,11 @@ class ResCompany(models.Model):
     # follow-up: last status sync, credential warnings sent
     chorus_last_sync = fields.Datetime(
         "Last Chorus Pro status sync", readonly=True, copy=False,
-        help="Start of the last complete status synchronisation; the next one reads the statuses "
-             "changed since then (with an overlap).")
+        help="Start of the last complete status synchronisation.")
+    chorus_status_mark = fields.Datetime(
+        "Newest Chorus Pro status read", readonly=True, copy=False,
+        help="Technical: the newest status date (on Chorus Pro's clock) read by a status synchronisation; the "
+             "next one reads the statuses changed since then.")
     chorus_reminders_sent = fields.Char(
         "Chorus Pro warnings sent", readonly=True, copy=False, groups="base.group_system",
         help="Technical: keys of the credential warnings already sent, so that none is sent twice.")
@@ -129,6 +134,9 @@ class ResCompany(models.Model):
         if CONNECTION_FIELDS & set(vals) and "chorus_auth_failed" not in vals:
             # a changed setting may repair the connection: let the transfers resume
             vals = dict(vals, chorus_auth_failed=False, chorus_auth_failed_message=False)
+        if PLATFORM_FIELDS & set(vals) and "chorus_status_mark" not in vals:
+            # the newest status read is a date of one platform's clock, for one supplier: not of the new one
+            vals = dict(vals, chorus_status_mark=False)
         return super().write(vals)
 
     # -- works accounting ----------------------------------------------------------------------------

@@ -5,15 +5,23 @@ Real concurrency needs real transactions: the set-up is committed through separa
 open their own cursor on the test database, and everything created is removed at the end.
 """
 
+import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from unittest.mock import patch
 
 import psycopg2
 import requests
 from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.addons.l10n_fr_chorus_btp.models.chorus_transfer import SENDER_LOCK_SQL
 from odoo.orm.environments import Transaction
+from odoo.sql_db import connection_info_for
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -24,6 +32,17 @@ from .test_followup_common import IBAN, loopback_send
 _logger = logging.getLogger(__name__)
 
 INVOICES = 12
+#: a sender process reduced to its lock: it connects, takes the lock a live sender holds, says so, and waits
+LOCK_HOLDER = """
+import json, sys, time, psycopg2
+dsn, sql, transmission_id = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+connection = psycopg2.connect(**dsn)
+cursor = connection.cursor()
+cursor.execute(sql, [transmission_id])
+cursor.execute("SELECT pg_backend_pid()")
+print(cursor.fetchone()[0], flush=True)
+time.sleep(600)
+"""
 RETRYABLE = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 
 
@@ -231,3 +250,43 @@ class TestConcurrentTransfers(TransactionCase):
         self.assertEqual(state, "deposited")
         self.assertEqual(identifier, str(self.sim.invoices_by_number(name)[0].id))
         self.assertEqual({self.sim.deposit_count(n) for n in ids["names"]}, {1})
+
+    def test_killed_sender_process_is_recognised_at_the_next_run(self):
+        """A real process holds the sender's lock while "its" deposit is in flight, and is killed (SIGKILL): the
+        next run finds the transmission at once on Chorus Pro, records it, and deposits nothing again."""
+        ids = self.created
+        name = ids["names"][0]
+
+        def deposit_without_recording(env):
+            transmission = env["account.move"].browse(ids["moves"][0]).chorus_transmission_id
+            transmission.write({"state": "sending", "send_started": fields.Datetime.now()})
+            with transmission.company_id._chorus_client() as client:
+                env["chorus.pro.transfer"]._deposit(transmission, client)  # Chorus Pro has it, Odoo not yet
+            return transmission.id
+        transmission_id = self.in_new_transaction(deposit_without_recording)
+        self.assertEqual(self.sim.deposit_count(name), 1)
+
+        _database, dsn = connection_info_for(self.env.cr.dbname)
+        holder = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            [sys.executable, "-c", LOCK_HOLDER, json.dumps(dsn), SENDER_LOCK_SQL, str(transmission_id)],
+            stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: holder.poll() is not None or holder.kill())
+        backend_pid = int(holder.stdout.readline())
+
+        def run_and_read(env):
+            env["chorus.pro.transfer"]._cron_send_queued()
+            return env["chorus.pro.transmission"].browse(transmission_id).state
+        self.assertEqual(self.in_new_transaction(run_and_read), "sending",
+                         "a live sender's transmission is left alone")
+
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=30)
+        # PostgreSQL ends the dead process's session as soon as it sees the connection closed
+        for _attempt in range(100):
+            if not self.in_new_transaction(lambda env: env.cr.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend_pid]) or env.cr.fetchone()):
+                break
+            time.sleep(0.1)
+        self.assertEqual(self.in_new_transaction(run_and_read), "deposited",
+                         "the very next run recognises the dead sender, with no waiting period")
+        self.assertEqual(self.sim.deposit_count(name), 1, "found on Chorus Pro, not deposited twice")

@@ -2,6 +2,8 @@
 wizard's alerts, the invoice queued (never sent inside the user's transaction) and deposited once by the
 sender; the three entry points (button, automatic transfer, Send & Print) give one transmission each."""
 
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -87,6 +89,30 @@ class TestSendAndPrint(ChorusCommon):
         self.assertEqual(moves.chorus_transmission_id.queued_by_id, self.env.user)
         self.assertEqual(self.run_sender(), 2)
         self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+
+    def test_batch_wizard_checks_each_invoice_once_and_queues_them_together(self):
+        moves = self.make_invoice(post=True) + self.make_invoice(post=True, amount=250.0)
+        move_class = type(self.env["account.move"])
+        real_preflight = move_class._chorus_preflight_issues
+        checked = []
+
+        def counted(move):
+            checked.append(move.id)
+            return real_preflight(move)
+        before = self.calls()
+        with patch.object(move_class, "_chorus_preflight_issues", counted):
+            self.wizard(moves).action_send_and_print(force_synchronous=True)
+        self.assertEqual(sorted(checked), sorted(moves.ids), "the wizard's alerts checked each invoice, once")
+        self.assertEqual(set(moves.mapped("chorus_state")), {"to_send"})
+        self.assertEqual(moves.chorus_transmission_id.mapped("origin"), ["send_and_print"] * 2)
+        self.assertEqual(self.calls(), before, "queued, not sent, in the user's transaction")
+        # without the wizard (Odoo's background sending), the check is made when queueing
+        checked.clear()
+        other = self.make_invoice(post=True, amount=300.0)
+        with patch.object(move_class, "_chorus_preflight_issues", counted):
+            self.env["account.move.send"]._generate_and_send_invoices(other, sending_methods=["chorus_pro"])
+        self.assertEqual(checked, other.ids)
+        self.assertEqual(other.chorus_state, "to_send")
 
     def test_each_entry_point_gives_one_transmission_and_one_deposit(self):
         by_button = self.make_invoice(post=True)

@@ -1,6 +1,7 @@
 """Status synchronisation against the simulator over HTTP: few calls, every change recorded and acted on."""
 
 from datetime import timedelta, timezone
+from unittest.mock import patch
 
 from lxml import etree
 from odoo import fields
@@ -8,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
+from chorus_pro.client import ChorusProClient, format_datetime
 from chorus_pro.simulator import request_observers, seed
 
 from .test_followup_common import ChorusFollowupCase
@@ -88,6 +90,44 @@ class TestStatusSync(ChorusFollowupCase):
         self.assertEqual(len(bodies), 1)
         start = bodies[0]["periodeDateHeureEtatCourantDu"]
         self.assertTrue(start.startswith((last - timedelta(hours=1)).strftime("%Y-%m-%dT")), start)
+
+    def listed_by_the_search(self):
+        """Run the cron; return the search criteria sent and the invoice ids the search listed."""
+        criteria, listed = [], []
+        original = ChorusProClient.iter_supplier_invoices
+
+        def spied(client, **kwargs):
+            criteria.append(kwargs)
+            for summary in original(client, **kwargs):
+                listed.append(summary.invoice_id)
+                yield summary
+        with patch.object(ChorusProClient, "iter_supplier_invoices", spied):
+            spy = self.run_cron()
+        self.assertEqual(spy.calls(SEARCH), 1, f"one search call: {spy}")
+        return criteria, listed
+
+    def test_window_starts_at_the_newest_status_read_on_chorus_pro(self):
+        first, other, third = self.moves
+        self.sim.advance(STEP * 1.5)  # DEPOSEE → EN_COURS_ACHEMINEMENT
+        self.run_cron()
+        newest = max(self.moves.mapped("chorus_status_date"))
+        self.assertEqual(self.company.chorus_status_mark, newest, "the mark is a date of Chorus Pro's clock")
+
+        self.sim.advance(600)  # ten minutes later, the buyer suspends one invoice (nothing else moves)
+        self.sim.set_invoice_status(int(first.chorus_identifier), "SUSPENDUE", "Bon de livraison manquant")
+        criteria, listed = self.listed_by_the_search()
+        self.assertEqual(criteria[0]["status_changed_from"], newest - timedelta(minutes=5),
+                         "since the newest status read, minus a five-minute overlap")
+        self.assertEqual(first.chorus_status, "SUSPENDUE")
+        self.assertEqual(self.company.chorus_status_mark, first.chorus_status_date)
+
+        criteria, listed = self.listed_by_the_search()
+        self.assertEqual(listed, [int(first.chorus_identifier)],
+                         "nothing changed: only the newest status is listed again, not every invoice followed")
+        self.assertEqual(criteria[0]["status_changed_from"], first.chorus_status_date - timedelta(minutes=5))
+        self.assertEqual((other | third).mapped("chorus_status"), ["EN_COURS_ACHEMINEMENT"] * 2)
+        self.assertTrue(format_datetime(criteria[0]["status_changed_from"]).endswith("+00:00"),
+                        "the naive mark is sent as UTC")
 
     def test_suspension_reason_from_search_and_activity(self):
         move = self.moves[0]
