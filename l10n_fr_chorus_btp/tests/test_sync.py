@@ -9,7 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from chorus_pro.client import ChorusProClient, format_datetime
+from chorus_pro.client import ChorusProClient
+from chorus_pro.dates import format_datetime
 from chorus_pro.simulator import request_observers, seed
 
 from .test_followup_common import ChorusFollowupCase
