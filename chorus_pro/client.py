@@ -122,44 +122,31 @@ class StructureLookupError(BusinessError):
 
     libelle_code = "STRUCTURE_INTROUVABLE"
 
-    def __init__(self, siret: str, message_en: str, message_fr: str):
+    def __init__(self, siret: str, code: str, params: dict | None = None):
         super().__init__(SEARCH_STRUCTURES, -1, self.libelle_code)
         self.siret = siret
-        self.message_en, self.message_fr, self.field = message_en, message_fr, "siret"
-        self.args = (message_en,)
+        ChorusProError.__init__(self, code=code, params={"siret": siret, **(params or {})}, field="siret")
 
 
 class StructureNotFoundError(StructureLookupError):
     libelle_code = "STRUCTURE_INCONNUE"
 
     def __init__(self, siret: str):
-        super().__init__(
-            siret,
-            f"SIRET {siret} is not in the Chorus Pro directory: check the SIRET of the customer",
-            f"Le SIRET {siret} est inconnu de l'annuaire Chorus Pro : vérifiez le SIRET du client "
-            "(celui de l'entité publique qui reçoit la facture, indiqué sur le bon de commande ou le marché).")
+        super().__init__(siret, "structure_not_found")
 
 
 class StructureInactiveError(StructureLookupError):
     libelle_code = "STRUCTURE_INACTIVE"
 
     def __init__(self, siret: str):
-        super().__init__(
-            siret,
-            f"The Chorus Pro structure of SIRET {siret} is inactive: ask the customer for its current SIRET",
-            f"La structure Chorus Pro du SIRET {siret} est inactive : elle ne reçoit plus de factures. "
-            "Demandez au client le SIRET de l'entité qui la remplace.")
+        super().__init__(siret, "structure_inactive")
 
 
 class StructureAmbiguousError(StructureLookupError):
     libelle_code = "STRUCTURE_AMBIGUE"
 
     def __init__(self, siret: str, count: int):
-        super().__init__(
-            siret,
-            f"{count} active Chorus Pro structures match SIRET {siret}; expected exactly one",
-            f"{count} structures actives de l'annuaire Chorus Pro correspondent au SIRET {siret} ; "
-            "une seule était attendue. Vérifiez le SIRET du client.")
+        super().__init__(siret, "structure_ambiguous", {"count": count})
 
 
 class ChorusProClient:
@@ -311,9 +298,7 @@ class ChorusProClient:
                                             timeout=timeouts(self.config))
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema):  # e.g. a malformed simulator_url
-            raise ConfigurationError("The Chorus Pro URL is invalid: check simulator_url",
-                                     "L'adresse Chorus Pro est invalide : vérifiez l'adresse du simulateur.",
-                                     field="simulator_url") from None
+            raise ConfigurationError(code="url_invalid", params={"server": "chorus"}, field="simulator_url") from None
         except requests.exceptions.RequestException as exc:
             _logger.debug("%s: %s after %.0f ms", op, describe_failure(exc), (time.monotonic() - started) * 1000)
             raise
@@ -329,7 +314,7 @@ class ChorusProClient:
             code = int(code)
         except (TypeError, ValueError):
             raise _http_error(op, status) if status >= 300 else ProtocolError(
-                f"{op}: codeRetour is not a number", f"{op} : la réponse de Chorus Pro est illisible (codeRetour).")
+                code="answer_unreadable", params={"operation": op, "detail": "codeRetour is not a number"})
         if code == 0 and status == 200:
             return data
         if code != 0 and not write and code in EMPTY_SEARCH_CODES:
@@ -341,9 +326,7 @@ class ChorusProClient:
                             http_status=status)
 
     def _transient(self, op: str, cause: str, status: int | None = None, retry_after: float | None = None):
-        return TransientError(f"Chorus Pro is unavailable for {op} ({cause}); try again later",
-                              f"Chorus Pro est indisponible pour l'opération {op} ({cause}) ; "
-                              "l'opération pourra être relancée plus tard.",
+        return TransientError(code="unavailable", params={"operation": op, "cause": cause},
                               retry_after=retry_after, http_status=status)
 
     def _op_stats(self, op: str) -> dict:
@@ -374,7 +357,7 @@ class ChorusProClient:
         try:
             data = self.call("transverses", "health-check", method="GET")
         except (TransientError, ProtocolError) as exc:
-            return HealthStatus(False, exc.message_fr)
+            return HealthStatus(False, exc.message_en)
         status = str(data.get("statusCode") or data.get("status") or "200")
         return HealthStatus(status in ("200", "OK", "UP"), f"statusCode {status}")
 
@@ -665,11 +648,8 @@ class ChorusProClient:
         except WriteInterrupted:
             raise KeyboardInterrupt from None  # a plain interruption: the invoice was not deposited
         except OutcomeUnknownError:
-            raise TransientError(
-                f"The upload of {attachment.name} (transverses/v1/ajouter/fichier) was not confirmed; invoice "
-                f"{invoice_number} was not deposited and can be sent again",
-                f"Chorus Pro n'a pas confirmé l'envoi du fichier {attachment.name} ; la facture "
-                f"{invoice_number} n'a pas été déposée et pourra être renvoyée.") from None
+            raise TransientError(code="upload_unconfirmed",
+                                 params={"name": attachment.name, "number": invoice_number}) from None
 
     def find_supplier_invoice(self, invoice_number: str, *, around: date | None = None,
                               include_works: bool = False) -> InvoiceSummary | None:
@@ -778,20 +758,15 @@ def _decode(response: requests.Response, op: str) -> dict:
     except (ValueError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise ProtocolError(f"{op}: Chorus Pro answered something that is not a JSON object "
-                            f"(HTTP {response.status_code})",
-                            f"La réponse de Chorus Pro à l'opération {op} est illisible ; réessayez plus tard.")
+        raise ProtocolError(code="answer_unreadable",
+                            params={"operation": op, "detail": f"not a JSON object, HTTP {response.status_code}"})
     return data
 
 
 def _http_error(op: str, status: int) -> ChorusProError:
     """A 4xx answer without a business envelope: the request itself is wrong, sending it again will not help."""
-    hints = {404: ("the operation does not exist on this environment", "opération inexistante sur cet environnement"),
-             413: ("the document is too large", "document trop volumineux"),
-             415: ("unsupported request format", "format de requête refusé")}
-    en, fr = hints.get(status, ("request refused", "requête refusée"))
-    return ChorusProError(f"Chorus Pro answered HTTP {status} to {op}: {en}",
-                          f"Chorus Pro a répondu HTTP {status} à l'opération {op} : {fr}.")
+    reason = {404: "not_found", 413: "too_large", 415: "format"}.get(status, "refused")
+    return ChorusProError(code="http_refused", params={"operation": op, "status": status, "reason": reason})
 
 
 def _submit_result(data: dict, op: str, reference: str, *, id_keys, number_keys, status_keys) -> SubmitResult:
