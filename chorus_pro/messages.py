@@ -101,6 +101,8 @@ MESSAGES = {
     "structure_not_found": "SIRET {siret} is not in the Chorus Pro directory: check the SIRET of the customer",
     "structure_inactive": "The Chorus Pro structure of SIRET {siret} is inactive: ask the customer for its current "
                           "SIRET",
+    "supplier_not_attached": "The technical account may not invoice for SIRET {siret}: attach the structure to it "
+                             "on Chorus Pro (raccordement)",
     "structure_ambiguous": "{count} active Chorus Pro structures match SIRET {siret}; expected exactly one",
 }
 

@@ -1,7 +1,9 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
-from chorus_pro.siret import PROBLEMS, siret_problem
+from chorus_pro.siret import siret_problem
+
+from .chorus_messages import siret_problem_text
 
 
 class ResConfigSettings(models.TransientModel):
@@ -51,7 +53,7 @@ class ResConfigSettings(models.TransientModel):
             if problem and uses_chorus and (settings.chorus_auto_transfer or settings.chorus_company_registry):
                 raise UserError(self.env._(
                     "The SIRET of the issuing company %(problem)s. Enter the 14 digits of the establishment "
-                    "that issues the invoices.", problem=PROBLEMS[problem][0]))
+                    "that issues the invoices.", problem=siret_problem_text(self.env, problem)))
             login = (settings.chorus_tech_login or "").strip()
             if login and "@" not in login:
                 raise UserError(self.env._(

@@ -49,7 +49,7 @@ class TestBadInputs(ChorusFollowupCase):
         with self.assertRaises(exception) as caught:
             yield caught
         error = caught.exception
-        message = getattr(error, "message_fr", None) or str(error.args[0] if error.args else error)
+        message = str(error.args[0] if error.args else error)
         for fragment in fragments:
             self.assertIn(fragment, message)
         self.assertEqual(len(self.sim.deposits), deposits, "nothing deposited")

@@ -4,6 +4,7 @@ import base64
 
 from markupsafe import Markup
 from odoo import fields, models
+from odoo.addons.l10n_fr_chorus_btp.models.chorus_messages import issue_text
 from odoo.exceptions import UserError
 
 from chorus_pro.documents import Attachment, _check_attachment, _Issues
@@ -28,7 +29,7 @@ class ChorusProCompleteWizard(models.TransientModel):
         for index, attachment in enumerate(attachments):
             _check_attachment(issues, f"attachments[{index}]", attachment)
         if issues:
-            raise UserError("\n".join(issue.message_fr for issue in issues))
+            raise UserError("\n".join(issue_text(self.env, issue, with_hint=False) for issue in issues))
         return attachments
 
     def action_complete(self):
