@@ -419,7 +419,7 @@ def _checked_siret(value: str) -> str:
     if problem:
         from .siret import PROBLEMS
 
-        raise UsageError(f"SIRET {value!r} {PROBLEMS[problem][1]}")
+        raise UsageError(f"SIRET {value!r} {PROBLEMS[problem]}")
     return compact_siret(value)
 
 

@@ -126,9 +126,28 @@ def _passed(key, title, message_fr, message_en, value=None) -> CheckResult:
     return CheckResult(key, title, True, message_fr, message_en, value)
 
 
+#: the French words of the settings the first step checks
+_SETTINGS_FR = {
+    "piste_client_id": "l'identifiant client PISTE (client ID)",
+    "piste_client_secret": "le secret client PISTE (client secret)",
+    "tech_login": "l'identifiant du compte technique",
+    "tech_password": "le mot de passe du compte technique",
+}
+
+
+def _settings_fr(error: ConfigurationError) -> str:
+    if error.code == "setting_missing":
+        return (f"Paramètre Chorus Pro manquant : {_SETTINGS_FR[error.field]}. Renseignez-le dans la configuration "
+                "Chorus Pro.")
+    if error.code == "tech_login_format":
+        return ("L'identifiant du compte technique doit ressembler à TECH_1_…@cpro.fr (le compte technique créé "
+                "dans l'espace « Raccordement EDI/API » de Chorus Pro).")
+    return f"Paramètre Chorus Pro invalide : {error.message_en}."
+
+
 def _unexpected(key, title, error: ChorusProError, todo_fr: str = "") -> CheckResult:
     """A failure that is not the one the step looks for (network, unreadable answer…)."""
-    fr = error.message_fr
+    fr = f"Chorus Pro ou PISTE n'a pas répondu comme prévu ({error.message_en})."
     if error.retryable:
         fr += " Réessayez dans quelques minutes ; si le problème persiste, consultez la météo de Chorus Pro."
     elif todo_fr:
@@ -142,7 +161,7 @@ def check_settings(config: ChorusConfig) -> CheckResult:
     try:
         config.validate()
     except ConfigurationError as error:
-        return _failed("settings", title, error.message_fr, error.message_en, error)
+        return _failed("settings", title, _settings_fr(error), error.message_en, error)
     return _passed("settings", title,
                    f"Environnement {config.environment.value}, application PISTE et compte technique renseignés.",
                    f"Environment {config.environment.value}: PISTE application and technical account are set.")

@@ -11,8 +11,10 @@ from chorus_pro.credentials import (
     piste_secret_renewal,
     technical_password_expiry,
 )
-from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+from chorus_pro.siret import compact_siret, siret_problem
 from chorus_pro.supplier import BankAccountChoiceError, choose_bank_account, resolve_supplier
+
+from .chorus_messages import error_text, siret_problem_text
 
 _logger = logging.getLogger(__name__)
 
@@ -109,7 +111,7 @@ class ResCompany(models.Model):
                     raise ValidationError(self.env._(
                         "The SIRET of the company %(company)s %(problem)s. Enter the 14-digit SIRET of the "
                         "establishment that issues the invoices (Chorus Pro identifies you with it).",
-                        company=company.name, problem=PROBLEMS[problem][0]))
+                        company=company.name, problem=siret_problem_text(self.env, problem)))
 
     def write(self, vals):
         secrets = {"chorus_tech_password", "chorus_piste_client_secret"} & set(vals)
@@ -214,11 +216,11 @@ class ResCompany(models.Model):
             return False
         return True
 
-    def _chorus_mark_auth_failed(self, message_fr):
+    def _chorus_mark_auth_failed(self, message):
         """Pause the transfers of this company until the connection is repaired, and warn the referent and
         the administrators at once (not at the next daily check)."""
         already = self.chorus_auth_failed
-        self.sudo().write({"chorus_auth_failed": True, "chorus_auth_failed_message": message_fr})
+        self.sudo().write({"chorus_auth_failed": True, "chorus_auth_failed_message": message})
         if not already:
             self.env["chorus.pro.credential.reminder"]._notify_auth_failure(self)
 
@@ -229,13 +231,13 @@ class ResCompany(models.Model):
         try:
             config = self._chorus_config().validate()
         except ChorusProError as exc:
-            return self._chorus_store_test(False, exc.message_fr)
+            return self._chorus_store_test(False, error_text(self.env, exc))
         from chorus_pro.client import ChorusProClient
         client = ChorusProClient(config)
         try:
             checks = run_doctor(client, supplier_siret=self._chorus_siret() or None)
         except ChorusProError as exc:
-            return self._chorus_store_test(False, exc.message_fr)
+            return self._chorus_store_test(False, error_text(self.env, exc))
         finally:
             _close(client)
         failed = [c for c in checks if not c.passed and c.message_fr != NOT_RUN_FR]
