@@ -32,7 +32,7 @@ from chorus_pro.siret import compact_siret
 from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction, follow_up_action
 
 from .chorus_market import WORKS_DOCUMENT_TYPES, allowed_cadres, derive_cadre
-from .chorus_messages import TEXTS, issue_text
+from .chorus_messages import code_text, issue_text
 from .chorus_transmission import REQUEUABLE_STATES, TRANSFER_GROUP, TRANSMISSION_STATES
 
 _logger = logging.getLogger(__name__)
@@ -403,7 +403,7 @@ class AccountMove(models.Model):
                 issues.append(_("The bank account %(account)s is not an IBAN: Chorus Pro only accepts IBAN for a "
                                 "payment by transfer.", account=bank.display_name))
         if not self.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
-            issues.append(_(TEXTS["no_lines"]))
+            issues.append(code_text(self.env, "no_lines"))
         issues.extend(self._chorus_library_issues())
         return list(dict.fromkeys(issues))
 

@@ -224,13 +224,17 @@ def _params(env, params):
 
 def siret_problem_text(env, problem):
     """Why a SIRET is refused (a key of ``chorus_pro.siret.PROBLEMS``), in ``env``'s language."""
-    return env._(PARAM_VALUE_TEXTS["problem"][problem])
+    words = PARAM_VALUE_TEXTS["problem"][problem]  # a variable: the export must not take the key for a text
+    return env._(words)
 
 
 def _hint(env, field):
     field = field or ""
     matches = [key for key in FIELD_HINTS if field == key or field.startswith((key + ".", key + "["))]
-    return env._(FIELD_HINTS[max(matches, key=len)]) if matches else ""
+    if not matches:
+        return ""
+    hint = FIELD_HINTS[max(matches, key=len)]
+    return env._(hint)
 
 
 def _text(env, code, params):
@@ -238,6 +242,11 @@ def _text(env, code, params):
     if code in TEXT_CHOSEN_BY:
         template = template[params[TEXT_CHOSEN_BY[code]]]
     return env._(template) % _params(env, params)
+
+
+def code_text(env, code, **params):
+    """The text of a library code in ``env``'s language, for a check the add-on makes itself."""
+    return _text(env, code, params)
 
 
 def issue_text(env, issue: ValidationIssue, with_hint=True):
@@ -255,7 +264,7 @@ def error_text(env, error):
         return str(error)
     if isinstance(error, DocumentValidationError):
         issues = "\n".join(f"- {issue_text(env, issue)}" for issue in error.issues)
-        return env._(TEXTS["document_invalid"]) % {"issues": issues}
+        return code_text(env, "document_invalid", issues=issues)
     if error.code not in TEXTS:  # an error no screen can provoke: say so around the English text of the logs
         return env._("Chorus Pro: %(message)s", message=error.message_en)
     text = _text(env, error.code, error.params)
