@@ -107,6 +107,66 @@ MESSAGES = {
     "bank_account_several": "Several valid bank accounts on Chorus Pro: choose one of {accounts}",
     "bank_account_none": "No valid bank account on the supplier structure: add one (IBAN and BIC) on Chorus Pro",
     "structure_ambiguous": "{count} active Chorus Pro structures match SIRET {siret}; expected exactly one",
+    # -- the setup doctor's steps (CheckResult) ---------------------------------------------------------------
+    "doctor_not_run": "Not checked: fix the previous step first.",
+    "doctor_unexpected": "Chorus Pro or PISTE did not answer as expected ({detail}).",
+    "doctor_unexpected_retry": "Chorus Pro or PISTE did not answer as expected ({detail}). Try again in a few "
+                               "minutes; if the problem lasts, look at the Chorus Pro weather (météo).",
+    "doctor_settings_ok": "Environment {environment}: PISTE application and technical account are set.",
+    "doctor_piste_refused": "PISTE refuses the client ID or the secret: check the client ID and secret of the PISTE "
+                            "application (menu Applications of piste.gouv.fr); they must be those of the chosen "
+                            "environment (sandbox for qualification, production otherwise), and a regenerated "
+                            "secret must be entered here.",
+    "doctor_piste_ok": "PISTE issued an access token.",
+    "doctor_api_not_subscribed": "The PISTE application may not call the {api} API ({purpose}): in PISTE, accept the "
+                                 "terms of use (CGU) of the {api} API (tab API of the catalogue, for the chosen "
+                                 "environment) and attach it to your application.",
+    "doctor_api_optional_missing": "Warning: the PISTE application may not call the {api} API: in PISTE, accept its "
+                                   "terms of use (CGU) and attach it to your application. This API is optional but "
+                                   "needed for: {purpose}.",
+    "doctor_api_ok": "The {api} API answers.",
+    "doctor_technical_account_refused": "Chorus Pro refuses the technical account: check the login (TECH_1_...@cpro.fr) "
+                                        "and the password of the technical account created in the Raccordement "
+                                        "EDI/API space of the structure on Chorus Pro. The password expires every "
+                                        "{days} days: once expired, the main manager of the structure renews it on "
+                                        "Chorus Pro and the new one is entered here. Check also that the API "
+                                        "connection of the structure is linked to your PISTE application.",
+    "doctor_technical_account_ok": "Chorus Pro accepts the technical account.",
+    "doctor_supplier_not_attached": "Structure {siret} is not attached to the technical account: the raccordement "
+                                    "is not done. On Chorus Pro, in the Raccordement EDI/API space of the structure, "
+                                    "declare the API connection linked to your PISTE application and attach the "
+                                    "technical account to the supplier structure. Structures seen: {seen}.",
+    "doctor_no_supplier_structure": "No supplier structure is attached to the technical account. On Chorus Pro, in "
+                                    "the Raccordement EDI/API space of the structure, declare the API connection "
+                                    "linked to your PISTE application and attach the technical account to the "
+                                    "supplier structure.",
+    "doctor_supplier_ok": "{name} (SIRET {siret}, Chorus Pro id {structure_id}).",
+    "doctor_supplier_ok_several": "{name} (SIRET {siret}, Chorus Pro id {structure_id}). Several structures are "
+                                  "attached ({structures}): give the SIRET to choose.",
+    "doctor_no_bank_account": "No valid bank account on the supplier structure: on Chorus Pro, menu Gestion des "
+                              "structures, add the company's bank details (IBAN and BIC) to the structure; invoices "
+                              "paid by transfer need them.",
+    "doctor_bank_accounts": "{count} valid bank account(s): {names}.",
+    "doctor_password_no_expiry": "Chorus Pro gives no expiry date for the technical password: note the day it was "
+                                 "changed; it must be renewed every {days} days.",
+    "doctor_password_expired": "The password of the technical account expired on {expiry}: the main manager of the "
+                               "structure renews it on Chorus Pro (Raccordement EDI/API space), then the new "
+                               "password is entered here.",
+    "doctor_password_expires_soon": "Warning: the password of the technical account expires on {expiry}, in {days} "
+                                    "day(s): the main manager of the structure renews it on Chorus Pro, then the "
+                                    "new one is entered here.",
+    "doctor_password_expires": "The password expires on {expiry}, in {days} days.",
+}
+
+#: the English title of each step of the setup doctor (an API's step: ``api`` with the API's name)
+DOCTOR_STEP_TITLES = {
+    "settings": "Connection settings complete",
+    "piste_token": "PISTE application credentials (access token)",
+    "api": "API {api} reachable",
+    "technical_account": "Technical account accepted by Chorus Pro",
+    "supplier": "Supplier structure connected",
+    "bank_accounts": "Valid bank details",
+    "password_expiry": "Expiry of the technical account's password",
 }
 
 #: parameters that take one of a few keys, and the English words of each key
@@ -121,6 +181,12 @@ PARAM_VALUES = {
                 "connect_timeout": "connect_timeout", "read_timeout": "read_timeout",
                 "max_attempts": "max_attempts"},
     "server": {"piste": "PISTE token", "chorus": "Chorus Pro"},
+    "purpose": {"factures": "filing and following invoices",
+                "structures": "searching public buyers and their services",
+                "transverses": "attachments, structures and bank details",
+                "utilisateurs": "attachments of the technical account",
+                "engagementsJuridiques": "checking legal commitment (EJ) numbers",
+                "facturesTravaux": "works statements and situations (cadres A4, A7, A8…)"},
     "reason": {"not_found": "the operation does not exist on this environment", "too_large": "the document is too "
                "large", "format": "unsupported request format", "refused": "request refused"},
 }

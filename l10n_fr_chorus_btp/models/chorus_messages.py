@@ -4,7 +4,7 @@ user fixes it in Odoo.  The library's English text is only for logs; an error wi
 provoke) is shown with a translated sentence around it."""
 
 from odoo.exceptions import UserError
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 from odoo.tools.translate import LazyTranslate
 
 from chorus_pro.errors import (
@@ -151,6 +151,69 @@ TEXTS = {
     "bank_account_none": _lt("No valid bank account on the supplier structure: on Chorus Pro, menu \"Gestion des "
                              "structures\", add the company's bank details (IBAN and BIC), then send the invoice "
                              "again."),
+    # -- the setup doctor's steps ------------------------------------------------------------------------------
+    "doctor_not_run": _lt("Not checked: fix the previous step first."),
+    "doctor_unexpected": _lt("Chorus Pro or PISTE did not answer as expected: %(detail)s"),
+    "doctor_unexpected_retry": _lt("Chorus Pro or PISTE did not answer as expected: %(detail)s Try again in a few "
+                                   "minutes; if the problem lasts, look at the Chorus Pro weather (météo)."),
+    "doctor_settings_ok": _lt("Environment %(environment)s: PISTE application and technical account are set."),
+    "doctor_piste_refused": _lt("PISTE refuses the client ID or the secret. Check the client ID and secret of the "
+                                "PISTE application (menu \"Applications\" of piste.gouv.fr): they must be those of "
+                                "the chosen environment (sandbox for qualification, production otherwise) and, if "
+                                "the secret was regenerated, the new secret must be entered here."),
+    "doctor_piste_ok": _lt("PISTE issued an access token."),
+    "doctor_api_not_subscribed": _lt("The PISTE application has no access to the %(api)s API (%(purpose)s). In "
+                                     "PISTE, accept the terms of use (CGU) of the %(api)s API (tab \"API\" of the "
+                                     "catalogue, for the chosen environment) and attach it to your application."),
+    "doctor_api_optional_missing": _lt("Warning: the PISTE application has no access to the %(api)s API. In PISTE, "
+                                       "accept its terms of use (CGU) and attach it to your application. This API is "
+                                       "optional but needed for: %(purpose)s."),
+    "doctor_api_ok": _lt("The %(api)s API answers."),
+    "doctor_technical_account_refused": _lt("Chorus Pro refuses the technical account. Check the login "
+                                            "(TECH_1_…@cpro.fr) and the password of the technical account created in "
+                                            "the \"Raccordement EDI/API\" space of the structure on Chorus Pro. The "
+                                            "password expires every %(days)s days: once expired, the main manager of "
+                                            "the structure renews it on Chorus Pro, then enter the new one here. "
+                                            "Check also that the API connection of the structure is linked to your "
+                                            "PISTE application."),
+    "doctor_technical_account_ok": _lt("Chorus Pro accepts the technical account."),
+    "doctor_supplier_not_attached": _lt("The structure with SIRET %(siret)s is not attached to the technical "
+                                        "account: the raccordement is not done. On Chorus Pro, in the "
+                                        "\"Raccordement EDI/API\" space of the structure, declare the API "
+                                        "connection linked to your PISTE application and attach the technical "
+                                        "account to the supplier structure. Structures seen: %(seen)s."),
+    "doctor_no_supplier_structure": _lt("No supplier structure is attached to the technical account. On Chorus Pro, "
+                                        "in the \"Raccordement EDI/API\" space of the structure, declare the API "
+                                        "connection linked to your PISTE application and attach the technical "
+                                        "account to the supplier structure."),
+    "doctor_supplier_ok": _lt("%(name)s (SIRET %(siret)s, Chorus Pro id %(structure_id)s)."),
+    "doctor_supplier_ok_several": _lt("%(name)s (SIRET %(siret)s, Chorus Pro id %(structure_id)s). Several "
+                                      "structures are attached (%(structures)s): enter the company's SIRET to "
+                                      "choose."),
+    "doctor_no_bank_account": _lt("No valid bank account on the supplier structure. On Chorus Pro, menu \"Gestion "
+                                  "des structures\", add the company's bank details (IBAN and BIC) to the structure: "
+                                  "invoices paid by transfer need them."),
+    "doctor_bank_accounts": _lt("%(count)s valid bank account(s): %(names)s."),
+    "doctor_password_no_expiry": _lt("Chorus Pro gives no expiry date. Note the day of the last change: the password "
+                                     "must be renewed every %(days)s days."),
+    "doctor_password_expired": _lt("The password of the technical account expired on %(expiry)s. The main manager "
+                                   "of the structure must renew it on Chorus Pro (\"Raccordement EDI/API\" space), "
+                                   "then enter the new password here."),
+    "doctor_password_expires_soon": _lt("Warning: the password of the technical account expires on %(expiry)s, in "
+                                        "%(days)s day(s). The main manager of the structure must renew it on Chorus "
+                                        "Pro, then enter the new one here."),
+    "doctor_password_expires": _lt("The password expires on %(expiry)s, in %(days)s days."),
+}
+
+#: the title of each step of the setup doctor (chorus_pro.messages.DOCTOR_STEP_TITLES)
+DOCTOR_STEP_TITLES = {
+    "settings": _lt("Connection settings complete"),
+    "piste_token": _lt("PISTE application credentials (access token)"),
+    "api": _lt("API %(api)s reachable"),
+    "technical_account": _lt("Technical account accepted by Chorus Pro"),
+    "supplier": _lt("Supplier structure connected (raccordement)"),
+    "bank_accounts": _lt("Valid bank details"),
+    "password_expiry": _lt("Expiry of the technical account's password"),
 }
 
 #: the parameter whose value chooses the text, for the codes that have one text per value (French grammar)
@@ -167,6 +230,12 @@ PARAM_VALUE_TEXTS = {
                 "connect_timeout": _lt("connection timeout"), "read_timeout": _lt("answer timeout"),
                 "max_attempts": _lt("number of attempts")},
     "server": {"piste": _lt("PISTE authentication"), "chorus": _lt("Chorus Pro")},
+    "purpose": {"factures": _lt("filing and following invoices"),
+                "structures": _lt("searching public buyers and their services"),
+                "transverses": _lt("attachments, structures and bank details"),
+                "utilisateurs": _lt("attachments of the technical account"),
+                "engagementsJuridiques": _lt("checking legal commitment (EJ) numbers"),
+                "facturesTravaux": _lt("works statements and situations (cadres A4, A7, A8…)")},
     "reason": {"not_found": _lt("the operation does not exist on this environment"),
                "too_large": _lt("the document is too large"), "format": _lt("request format refused"),
                "refused": _lt("request refused")},
@@ -179,6 +248,8 @@ UNSHOWN_PARAMS = {"setting_missing": {"variable"}, "supplier_not_attached": {"se
 AMOUNT_PARAMS = frozenset({"untaxed", "lines_sum", "vat", "vat_sum", "base_sum", "total", "expected", "amount",
                            "due"})
 NUMBER_PARAMS = frozenset({"rate", "rates", "meant", "size"})
+#: parameters that are days (ISO dates), written as the language writes dates
+DATE_PARAMS = frozenset({"expiry"})
 
 #: where the user fixes an issue in Odoo, by the issue's field (the longest matching prefix wins)
 FIELD_HINTS = {
@@ -216,6 +287,8 @@ def _params(env, params):
             value = env._(words)
         elif key in AMOUNT_PARAMS and euro:
             value = formatLang(env, float(value), currency_obj=euro)
+        elif key in DATE_PARAMS:
+            value = format_date(env, value)
         elif key in NUMBER_PARAMS:
             value = value.replace(".", decimal_point)
         shown[key] = value
@@ -271,6 +344,29 @@ def error_text(env, error):
     if isinstance(error, (AuthenticationError, ConfigurationError)) and error.code not in OWN_FIX_CODES:
         text = f"{text} {env._(SETTINGS_HINT)}"
     return text
+
+
+def doctor_title(env, key):
+    """The title of the setup doctor's step ``key`` in ``env``'s language."""
+    from chorus_pro.doctor import API_LABELS
+
+    if key in API_LABELS:
+        title = DOCTOR_STEP_TITLES["api"]
+        return env._(title) % {"api": API_LABELS[key]}
+    title = DOCTOR_STEP_TITLES[key]
+    return env._(title)
+
+
+def doctor_text(env, check):
+    """What a step of the setup doctor found, in ``env``'s language; an unexpected error is shown as the add-on
+    shows that error."""
+    params = dict(check.params)
+    if check.code in ("doctor_unexpected", "doctor_unexpected_retry") and isinstance(check.value, ChorusProError):
+        template = TEXTS[check.code]
+        return env._(template) % {"detail": error_text(env, check.value)}
+    if check.key == "settings" and not check.passed and isinstance(check.value, ChorusProError):
+        return error_text(env, check.value)
+    return _text(env, check.code, params)
 
 
 def user_error(env, error):

@@ -4,6 +4,7 @@ a pre-flight problem and a Chorus Pro refusal shown in English and in French."""
 import re
 
 from odoo.addons.l10n_fr_chorus_btp.models.chorus_messages import (
+    DOCTOR_STEP_TITLES,
     PARAM_VALUE_TEXTS,
     TEXT_CHOSEN_BY,
     TEXTS,
@@ -15,6 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from chorus_pro.errors import BusinessError, ValidationIssue
+from chorus_pro.messages import DOCTOR_STEP_TITLES as LIBRARY_STEP_TITLES
 from chorus_pro.messages import MESSAGES, PARAM_VALUES, params_of
 from chorus_pro.siret import PROBLEMS
 
@@ -103,3 +105,19 @@ class TestChorusMessages(ChorusCommon):
         self.assertIn("The total incl. VAT (5,027.49 €)", _spaces(issue_text(english, issue)))
         self.assertIn("the VAT rate 0.2 is not", issue_text(english, bad_rate))
         self.assertTrue(error_text(english, refusal).startswith("Chorus Pro refused the operation"))
+
+    def test_the_setup_doctor_speaks_the_users_language(self):
+        self.assertEqual(set(DOCTOR_STEP_TITLES), set(LIBRARY_STEP_TITLES), "one title per step of the doctor")
+        self.company.sudo().chorus_tech_password = "Not-The-Password-1"
+        self.env["res.lang"]._activate_lang("en_US")
+        english = self.company.with_context(lang="en_US")
+        ok, report = english._chorus_test_connection()
+        self.assertFalse(ok)
+        self.assertIn("- Technical account accepted by Chorus Pro: Chorus Pro refuses the technical account.", report)
+        self.assertIn("The password expires every 424 days", report)
+        self.assertIn("Not checked until the steps above are fixed: Supplier structure connected (raccordement)",
+                      report)
+        self.assertNotIn("compte technique", report)
+        ok, report = self.company.with_env(self.env)._chorus_test_connection()
+        self.assertIn("- Compte technique accepté par Chorus Pro : Chorus Pro refuse le compte technique.", report)
+        self.assertIn("expire tous les 424 jours", report)
