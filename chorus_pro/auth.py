@@ -27,11 +27,6 @@ _logger = logging.getLogger("chorus_pro")
 #: OAuth2 error codes meaning "these client credentials are refused" (RFC 6749 §5.2)
 CREDENTIAL_ERRORS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant", "access_denied"})
 
-_CHECK_FR = ("Vérifiez l'identifiant client (client ID) et le secret client PISTE dans la configuration "
-             "Chorus Pro : ils doivent être ceux de l'application PISTE de l'environnement choisi "
-             "(un secret régénéré sur PISTE doit aussi être remplacé ici).")
-
-
 @dataclass(frozen=True)
 class AccessToken:
     value: str = field(repr=False)
@@ -65,16 +60,11 @@ def request_token(config: ChorusConfig, session: requests.Session) -> tuple[str,
         response = session.post(config.token_url, data=form, headers={"Accept": "application/json"},
                                 auth=NoCredentials(), timeout=timeouts(config))
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
-        raise ConfigurationError("The PISTE token URL is invalid: check simulator_url",
-                                 "L'adresse du serveur d'authentification est invalide : vérifiez l'adresse du "
-                                 "simulateur.", field="simulator_url") from None
+        raise ConfigurationError(code="url_invalid", params={"server": "piste"}, field="simulator_url") from None
     except requests.exceptions.Timeout:
-        raise TransientError("The PISTE OAuth server did not answer in time",
-                             "Le serveur d'authentification PISTE n'a pas répondu à temps ; réessayez plus tard.")
+        raise TransientError(code="piste_timeout")
     except requests.exceptions.RequestException as exc:
-        raise TransientError(f"Cannot reach the PISTE OAuth server ({type(exc).__name__})",
-                             "Le serveur d'authentification PISTE est injoignable ; vérifiez la connexion "
-                             "Internet du serveur puis réessayez.")
+        raise TransientError(code="piste_unreachable", params={"cause": type(exc).__name__})
     _logger.debug("PISTE token request: HTTP %s in %.0f ms", response.status_code,
                   (time.monotonic() - started) * 1000)
     return parse_token_response(response)
@@ -87,24 +77,17 @@ def parse_token_response(response: requests.Response) -> tuple[str, str, int]:
     except ValueError:
         data = None
     if status == 429 or status >= 500:
-        raise TransientError(f"The PISTE OAuth server answered HTTP {status}",
-                             f"Le serveur d'authentification PISTE est indisponible (HTTP {status}) ; "
-                             "réessayez plus tard.", http_status=status)
+        raise TransientError(code="piste_unavailable", params={"status": status}, http_status=status)
     oauth_error = str(data.get("error") or "") if isinstance(data, dict) else ""
     if status in (401, 403) or (status == 400 and (oauth_error in CREDENTIAL_ERRORS or not oauth_error)):
         detail = f" ({oauth_error})" if oauth_error else ""
-        raise PisteCredentialsError(
-            f"PISTE refused the client credentials{detail} (HTTP {status}): check the PISTE client ID and "
-            "client secret in the Chorus Pro settings",
-            f"PISTE a refusé l'identifiant et le secret client{detail}. {_CHECK_FR}",
-            field="piste_client_secret")
+        raise PisteCredentialsError(code="piste_credentials_refused", params={"detail": detail, "status": status},
+                                    field="piste_client_secret")
     if status != 200:
         detail = f" ({oauth_error})" if oauth_error else ""
-        raise ProtocolError(f"Unexpected answer of the PISTE OAuth server: HTTP {status}{detail}",
-                            f"Réponse inattendue du serveur d'authentification PISTE : HTTP {status}{detail}.")
+        raise ProtocolError(code="piste_unexpected_answer", params={"detail": f"HTTP {status}{detail}"})
     if not isinstance(data, dict):
-        raise ProtocolError("The PISTE OAuth server answered something that is not a JSON object",
-                            "Le serveur d'authentification PISTE a renvoyé une réponse illisible.")
+        raise ProtocolError(code="piste_unexpected_answer", params={"detail": "not a JSON object"})
     token, token_type, expires_in = data.get("access_token"), data.get("token_type"), data.get("expires_in")
     if isinstance(expires_in, str) and expires_in.strip().isdigit():
         expires_in = int(expires_in)
@@ -116,8 +99,7 @@ def parse_token_response(response: requests.Response) -> tuple[str, str, int]:
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
         problems.append("expires_in is not a positive integer")
     if problems:
-        raise ProtocolError("Invalid PISTE token answer: " + ", ".join(problems),
-                            "Le jeton d'accès renvoyé par PISTE est invalide (" + ", ".join(problems) + ").")
+        raise ProtocolError(code="piste_unexpected_answer", params={"detail": ", ".join(problems)})
     return token, token_type, expires_in
 
 

@@ -149,12 +149,12 @@ def simulated_platform(config: ChorusConfig | None):
 
 # -- commands --------------------------------------------------------------------------------------
 def cmd_doctor(args, config) -> int:
-    from .doctor import first_failure, format_conclusion_fr, format_step_fr, run_doctor
+    from .doctor import first_failure, format_conclusion, format_step, run_doctor
 
     siret = _checked_siret(args.siret) if args.siret else None
     results = run_doctor(config, supplier_siret=siret, simulator=args.simulator,
-                         on_result=lambda result: print(format_step_fr(result), flush=True))
-    print(format_conclusion_fr(results))
+                         on_result=lambda result: print(format_step(result), flush=True))
+    print(format_conclusion(results))
     failure = first_failure(results)
     if failure is None:
         return EXIT_OK
@@ -440,7 +440,7 @@ def _checked_siret(value: str) -> str:
     if problem:
         from .siret import PROBLEMS
 
-        raise UsageError(f"SIRET {value!r} {PROBLEMS[problem][1]}")
+        raise UsageError(f"SIRET {value!r} {PROBLEMS[problem]}")
     return compact_siret(value)
 
 
@@ -502,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_command = functools.partial(commands.add_parser, parents=[after_command])
 
-    doctor = add_command("doctor", help="check the connection setup step by step (report in French)")
+    doctor = add_command("doctor", help="check the connection setup step by step (report in English)")
     doctor.add_argument("--siret", help="SIRET of your company, which must be attached to the technical account")
     doctor.set_defaults(handler=cmd_doctor)
 

@@ -252,9 +252,7 @@ class ChorusProClient:
                                             timeout=timeouts(self.config))
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema):  # e.g. a malformed simulator_url
-            raise ConfigurationError("The Chorus Pro URL is invalid: check simulator_url",
-                                     "L'adresse Chorus Pro est invalide : vérifiez l'adresse du simulateur.",
-                                     field="simulator_url") from None
+            raise ConfigurationError(code="url_invalid", params={"server": "chorus"}, field="simulator_url") from None
         except requests.exceptions.RequestException as exc:
             _logger.debug("%s: %s after %.0f ms", op, describe_failure(exc), (time.monotonic() - started) * 1000)
             raise
@@ -270,7 +268,7 @@ class ChorusProClient:
             code = int(code)
         except (TypeError, ValueError):
             raise _http_error(op, status) if status >= 300 else ProtocolError(
-                f"{op}: codeRetour is not a number", f"{op} : la réponse de Chorus Pro est illisible (codeRetour).")
+                code="answer_unreadable", params={"operation": op, "detail": "codeRetour is not a number"})
         if code == 0 and status == 200:
             return data
         if code != 0 and not write and code in EMPTY_SEARCH_CODES:
@@ -282,9 +280,7 @@ class ChorusProClient:
                             http_status=status)
 
     def _transient(self, op: str, cause: str, status: int | None = None, retry_after: float | None = None):
-        return TransientError(f"Chorus Pro is unavailable for {op} ({cause}); try again later",
-                              f"Chorus Pro est indisponible pour l'opération {op} ({cause}) ; "
-                              "l'opération pourra être relancée plus tard.",
+        return TransientError(code="unavailable", params={"operation": op, "cause": cause},
                               retry_after=retry_after, http_status=status)
 
     def _op_stats(self, op: str) -> dict:
@@ -359,19 +355,14 @@ def _decode(response: requests.Response, op: str) -> dict:
     except (ValueError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise ProtocolError(f"{op}: Chorus Pro answered something that is not a JSON object "
-                            f"(HTTP {response.status_code})",
-                            f"La réponse de Chorus Pro à l'opération {op} est illisible ; réessayez plus tard.")
+        raise ProtocolError(code="answer_unreadable",
+                            params={"operation": op, "detail": f"not a JSON object, HTTP {response.status_code}"})
     return data
 
 
 def _http_error(op: str, status: int) -> ChorusProError:
     """A 4xx answer without a business envelope: the request itself is wrong, sending it again will not help."""
-    hints = {404: ("the operation does not exist on this environment", "opération inexistante sur cet environnement"),
-             413: ("the document is too large", "document trop volumineux"),
-             415: ("unsupported request format", "format de requête refusé")}
-    en, fr = hints.get(status, ("request refused", "requête refusée"))
-    return ChorusProError(f"Chorus Pro answered HTTP {status} to {op}: {en}",
-                          f"Chorus Pro a répondu HTTP {status} à l'opération {op} : {fr}.")
+    reason = {404: "not_found", 413: "too_large", 415: "format"}.get(status, "refused")
+    return ChorusProError(code="http_refused", params={"operation": op, "status": status, "reason": reason})
 
 

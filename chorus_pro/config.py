@@ -103,33 +103,15 @@ class ChorusConfig:
 
     def validate(self) -> ChorusConfig:
         """Raise :class:`ConfigurationError` naming the first missing or invalid setting."""
-        labels = {
-            "piste_client_id": ("PISTE client ID", "l'identifiant client PISTE (client ID)"),
-            "piste_client_secret": ("PISTE client secret", "le secret client PISTE (client secret)"),
-            "tech_login": ("technical account login", "l'identifiant du compte technique"),
-            "tech_password": ("technical account password", "le mot de passe du compte technique"),
-        }
-        for name, (en, fr) in labels.items():
+        for name in ("piste_client_id", "piste_client_secret", "tech_login", "tech_password"):
             if not (getattr(self, name) or "").strip():
-                raise ConfigurationError(
-                    f"Chorus Pro setting missing: {en} ({ENV_VARS[name]}); set it and try again",
-                    f"Paramètre Chorus Pro manquant : {fr}. Renseignez-le dans la configuration Chorus Pro.",
-                    field=name,
-                )
-        if "@" not in self.tech_login:
-            raise ConfigurationError(
-                "The technical account login must look like TECH_1_...@cpro.fr",
-                "L'identifiant du compte technique doit ressembler à TECH_1_…@cpro.fr "
-                "(le compte technique créé dans l'espace « Raccordement EDI/API » de Chorus Pro).",
-                field="tech_login",
-            )
-        for name in ("connect_timeout", "read_timeout"):
-            if getattr(self, name) <= 0:
-                raise ConfigurationError(f"{name} must be positive", f"Le délai {name} doit être positif.",
+                raise ConfigurationError(code="setting_missing", params={"setting": name, "variable": ENV_VARS[name]},
                                          field=name)
-        if self.max_attempts < 1:
-            raise ConfigurationError("max_attempts must be at least 1", "max_attempts doit valoir au moins 1.",
-                                     field="max_attempts")
+        if "@" not in self.tech_login:
+            raise ConfigurationError(code="tech_login_format", field="tech_login")
+        for name in ("connect_timeout", "read_timeout", "max_attempts"):
+            if getattr(self, name) <= 0:
+                raise ConfigurationError(code="setting_not_positive", params={"setting": name}, field=name)
         return self
 
     # -- loading ---------------------------------------------------------------------------
@@ -140,14 +122,11 @@ class ChorusConfig:
         if not isinstance(values, dict):
             raise ConfigurationError(
                 f"The Chorus Pro settings must be a JSON object such as {{\"environment\": \"qualification\", "
-                f"\"tech_login\": \"TECH_1_...@cpro.fr\"}}, not {_json_kind(values)}",
-                "Les paramètres Chorus Pro doivent former un objet JSON ({\"environment\": …}).", field="config")
+                f"\"tech_login\": \"TECH_1_...@cpro.fr\"}}, not {_json_kind(values)}", field="config")
         kinds = {f.name: f.type for f in fields(cls)}
         unknown = sorted(set(values) - set(kinds))
         if unknown:
-            raise ConfigurationError(f"Unknown Chorus Pro setting(s): {', '.join(unknown)}",
-                                     f"Paramètre(s) Chorus Pro inconnu(s) : {', '.join(unknown)}",
-                                     field=unknown[0])
+            raise ConfigurationError(f"Unknown Chorus Pro setting(s): {', '.join(unknown)}", field=unknown[0])
         for name, value in values.items():
             if value is not None:
                 _check_type(name, kinds[name], value)
@@ -161,11 +140,9 @@ class ChorusConfig:
                 values = json.load(handle)
         except OSError as exc:
             raise ConfigurationError(f"Cannot read configuration file {path}: {exc.strerror}",
-                                     f"Fichier de configuration illisible : {path}", field="config") from None
-        except ValueError:
-            raise ConfigurationError(f"Configuration file {path} is not valid JSON",
-                                     f"Le fichier de configuration {path} n'est pas un JSON valide",
                                      field="config") from None
+        except ValueError:
+            raise ConfigurationError(f"Configuration file {path} is not valid JSON", field="config") from None
         return cls.from_mapping(values)
 
     @classmethod
@@ -200,9 +177,7 @@ def _check_type(name: str, kind: str, value) -> None:
     # the value itself is shown only when it is not a secret
     shown = "" if name in _SECRET_FIELDS else f" ({json.dumps(value, ensure_ascii=False)[:40]})"
     raise ConfigurationError(
-        f"Chorus Pro setting {name} must be {expected}, not {_json_kind(value)}{shown}: write it {how}",
-        f"Le paramètre Chorus Pro {name} doit être {'un nombre' if kind in ('int', 'float') else 'un texte'}.",
-        field=name)
+        f"Chorus Pro setting {name} must be {expected}, not {_json_kind(value)}{shown}: write it {how}", field=name)
 
 
 def parse_environment(value) -> Environment:
@@ -210,8 +185,7 @@ def parse_environment(value) -> Environment:
         return Environment(str(value).strip().lower())
     except ValueError:
         choices = ", ".join(e.value for e in Environment)
-        raise ConfigurationError(f"Unknown Chorus Pro environment {value!r}; choose one of {choices}",
-                                 f"Environnement Chorus Pro inconnu « {value} » ; choisissez : {choices}",
+        raise ConfigurationError(code="environment_unknown", params={"value": value, "choices": choices},
                                  field="environment") from None
 
 

@@ -92,8 +92,5 @@ class Deposits:
         except WriteInterrupted:
             raise KeyboardInterrupt from None  # a plain interruption: the invoice was not deposited
         except OutcomeUnknownError:
-            raise TransientError(
-                f"The upload of {attachment.name} (transverses/v1/ajouter/fichier) was not confirmed; invoice "
-                f"{invoice_number} was not deposited and can be sent again",
-                f"Chorus Pro n'a pas confirmé l'envoi du fichier {attachment.name} ; la facture "
-                f"{invoice_number} n'a pas été déposée et pourra être renvoyée.") from None
+            raise TransientError(code="upload_unconfirmed",
+                                 params={"name": attachment.name, "number": invoice_number}) from None

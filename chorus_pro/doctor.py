@@ -3,8 +3,9 @@
 The steps follow the order in which a company sets up its connection (PISTE
 application, API subscriptions, technical account, raccordement of its
 structure, bank details), so the first failed step is the one to fix.  Each
-failed step says what to do, in French (the words of the Chorus Pro and PISTE
-portals).  The steps that depend on a failed one are reported as "not run":
+step says what it found as a code of :data:`chorus_pro.messages.MESSAGES` with its
+parameters: the command line prints the English text, the add-on its user's language
+(the words of the Chorus Pro and PISTE portals).  The steps that depend on a failed one are reported as "not run":
 their result would only repeat the first problem.  Every API is probed even
 when one fails, so that one run lists every missing subscription; the bank
 details and the password expiry are independent of each other.
@@ -26,17 +27,14 @@ from .errors import (
     PisteCredentialsError,
     TechnicalAccountError,
 )
+from .messages import DOCTOR_STEP_TITLES
 from .results import BankAccount, CheckResult
 from .siret import compact_siret
 
-NOT_RUN_FR = "Étape non vérifiée : corrigez d'abord l'étape précédente"
-NOT_RUN_EN = "Not checked: fix the previous step first"
+#: the code of a step not run because an earlier one failed
+NOT_RUN = "doctor_not_run"
 #: warn when the technical password expires within this many days
 PASSWORD_WARNING_DAYS = 30
-
-_RACCORDEMENT_FR = ("Dans Chorus Pro, espace « Raccordement EDI/API » de la structure, déclarez le raccordement "
-                    "API lié à votre application PISTE et rattachez le compte technique à la structure "
-                    "du fournisseur.")
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,6 @@ class _Api:
     path: str
     label: str
     optional: bool
-    purpose_fr: str
     probe: Callable
 
 
@@ -105,207 +102,144 @@ def _probe_works(client):
 
 #: the APIs a supplier uses, in the order of the PISTE catalogue
 APIS = (
-    _Api("factures", "Factures", False, "dépôt et suivi des factures", _probe_factures),
-    _Api("structures", "Structures", False, "recherche des acheteurs publics et de leurs services",
-         _probe_structures),
-    _Api("transverses", "Transverses", False, "pièces jointes, structures et coordonnées bancaires",
-         _probe_transverses),
-    _Api("utilisateurs", "Utilisateurs", False, "rattachements du compte technique", _probe_utilisateurs),
-    _Api("engagementsJuridiques", "EngagementsJuridiques", True, "contrôle des numéros d'engagement juridique",
-         _probe_engagements),
-    _Api("facturesTravaux", "FacturesTravaux", True,
-         "projets de décompte et situations de travaux (cadres A4, A7, A8…)", _probe_works),
+    _Api("factures", "Factures", False, _probe_factures),
+    _Api("structures", "Structures", False, _probe_structures),
+    _Api("transverses", "Transverses", False, _probe_transverses),
+    _Api("utilisateurs", "Utilisateurs", False, _probe_utilisateurs),
+    _Api("engagementsJuridiques", "EngagementsJuridiques", True, _probe_engagements),
+    _Api("facturesTravaux", "FacturesTravaux", True, _probe_works),
 )
+#: the name of each API by its step's key
+API_LABELS = {f"api_{api.path}": api.label for api in APIS}
 
 
-def _failed(key, title, message_fr, message_en, value=None) -> CheckResult:
-    return CheckResult(key, title, False, message_fr, message_en, value)
+def _failed(key, code, params=None, value=None) -> CheckResult:
+    return CheckResult(key, False, code, {name: str(v) for name, v in (params or {}).items()}, value)
 
 
-def _passed(key, title, message_fr, message_en, value=None) -> CheckResult:
-    return CheckResult(key, title, True, message_fr, message_en, value)
+def _passed(key, code, params=None, value=None) -> CheckResult:
+    return CheckResult(key, True, code, {name: str(v) for name, v in (params or {}).items()}, value)
 
 
-def _unexpected(key, title, error: ChorusProError, todo_fr: str = "") -> CheckResult:
-    """A failure that is not the one the step looks for (network, unreadable answer…)."""
-    fr = error.message_fr
-    if error.retryable:
-        fr += " Réessayez dans quelques minutes ; si le problème persiste, consultez la météo de Chorus Pro."
-    elif todo_fr:
-        fr += " " + todo_fr
-    return _failed(key, title, fr, error.message_en, error)
+def _unexpected(key, error: ChorusProError) -> CheckResult:
+    """A failure that is not the one the step looks for (network, unreadable answer…); the error is its value."""
+    code = "doctor_unexpected_retry" if error.retryable else "doctor_unexpected"
+    return _failed(key, code, {"detail": error.message_en}, error)
 
 
 # -- the steps -----------------------------------------------------------------------------------
 def check_settings(config: ChorusConfig) -> CheckResult:
-    title = "Paramètres de connexion complets"
     try:
         config.validate()
     except ConfigurationError as error:
-        return _failed("settings", title, error.message_fr, error.message_en, error)
-    return _passed("settings", title,
-                   f"Environnement {config.environment.value}, application PISTE et compte technique renseignés.",
-                   f"Environment {config.environment.value}: PISTE application and technical account are set.")
+        if not error.code:
+            return _unexpected("settings", error)
+        return _failed("settings", error.code, error.params, error)
+    return _passed("settings", "doctor_settings_ok", {"environment": config.environment.value})
 
 
 def check_token(client) -> CheckResult:
-    title = "Identifiants de l'application PISTE (jeton d'accès)"
     try:
         client.access_token()
     except PisteCredentialsError as error:
-        return _failed(
-            "piste_token", title,
-            "PISTE refuse l'identifiant client ou le secret. Vérifiez le client ID et le secret de l'application "
-            "PISTE (menu « Applications » de piste.gouv.fr) : ils doivent être ceux de l'environnement choisi "
-            "(bac à sable pour la qualification, production sinon) et, si le secret a été régénéré, le nouveau "
-            "secret doit être saisi ici.",
-            error.message_en, error)
+        return _failed("piste_token", "doctor_piste_refused", value=error)
     except ChorusProError as error:
-        return _unexpected("piste_token", title, error)
-    return _passed("piste_token", title, "PISTE a délivré un jeton d'accès.", "PISTE issued an access token.")
+        return _unexpected("piste_token", error)
+    return _passed("piste_token", "doctor_piste_ok")
 
 
 def check_api(client, api: _Api) -> CheckResult:
-    key, title = f"api_{api.path}", f"API {api.label} accessible"
+    key = f"api_{api.path}"
     try:
         api.probe(client)
     except ApiNotSubscribedError:
-        fr = (f"L'application PISTE n'a pas accès à l'API {api.label} ({api.purpose_fr}). Dans PISTE, acceptez "
-              f"les CGU de l'API {api.label} (onglet « API » du catalogue, pour l'environnement choisi) et "
-              "rattachez-la à votre application.")
-        en = (f"The PISTE application may not call the {api.label} API: accept its terms of use (CGU) in PISTE "
-              "and attach it to the application")
         value = ApiCheck(api.path, api.label, False, api.optional)
+        params = {"api": api.label, "purpose": api.path}
         if api.optional:
-            # the add-on works without it; only the features named in purpose_fr are missing
-            return _passed(key, title, "Attention : " + fr + " Cette API est facultative mais nécessaire pour : "
-                           + api.purpose_fr + ".", en, value)
-        return _failed(key, title, fr, en, value)
+            # the add-on works without it; only the features named by its purpose are missing
+            return _passed(key, "doctor_api_optional_missing", params, value)
+        return _failed(key, "doctor_api_not_subscribed", params, value)
     except (BusinessError, TechnicalAccountError):
         pass  # the gateway let the call through: the API is subscribed (the account is the next step)
     except ChorusProError as error:
-        return _unexpected(key, title, error)
-    return _passed(key, title, f"L'API {api.label} répond.", f"The {api.label} API answers.",
-                   ApiCheck(api.path, api.label, True, api.optional))
+        return _unexpected(key, error)
+    return _passed(key, "doctor_api_ok", {"api": api.label}, ApiCheck(api.path, api.label, True, api.optional))
 
 
 def check_technical_account(client) -> CheckResult:
-    title = "Compte technique accepté par Chorus Pro"
     try:
         client.utilisateurs.my_attachments()
     except TechnicalAccountError as error:
-        return _failed(
-            "technical_account", title,
-            "Chorus Pro refuse le compte technique. Vérifiez l'identifiant (TECH_1_…@cpro.fr) et le mot de passe "
-            "du compte technique créé dans l'espace Raccordement EDI/API de la structure sur Chorus Pro. Le mot "
-            f"de passe expire tous les {TECHNICAL_PASSWORD_VALIDITY_DAYS} jours : s'il a expiré, le gestionnaire principal "
-            "de la structure doit le renouveler sur Chorus Pro, puis saisir le nouveau ici. Vérifiez aussi que "
-            "le raccordement API de la structure est lié à votre application PISTE.",
-            error.message_en, error)
+        return _failed("technical_account", "doctor_technical_account_refused",
+                       {"days": TECHNICAL_PASSWORD_VALIDITY_DAYS}, error)
     except ChorusProError as error:
-        return _unexpected("technical_account", title, error)
-    return _passed("technical_account", title, "Chorus Pro accepte le compte technique.",
-                   "Chorus Pro accepts the technical account.")
+        return _unexpected("technical_account", error)
+    return _passed("technical_account", "doctor_technical_account_ok")
 
 
 def check_supplier(client, supplier_siret: str | None) -> CheckResult:
-    title = "Structure du fournisseur raccordée"
     try:
         structures = {s.identifier: (s.id, s.name) for s in client.transverses.supplier_structures()}
         for attachment in client.utilisateurs.my_attachments():
             structures.setdefault(attachment.identifier, (attachment.structure_id, attachment.name))
     except ChorusProError as error:
-        return _unexpected("supplier", title, error)
+        return _unexpected("supplier", error)
     listed = ", ".join(f"{name} ({siret})" for siret, (_id, name) in structures.items())
     if supplier_siret:
         siret = compact_siret(supplier_siret)
         if siret not in structures:
-            seen = f" Structures visibles : {listed}." if structures else ""
-            return _failed(
-                "supplier", title,
-                f"La structure SIRET {siret} n'est pas rattachée au compte technique : le raccordement n'est pas "
-                f"fait. {_RACCORDEMENT_FR}{seen}",
-                f"Structure {siret} is not attached to the technical account: finish the API connection "
-                "(raccordement) on Chorus Pro")
+            return _failed("supplier", "doctor_supplier_not_attached", {"siret": siret, "seen": listed or "-"})
         structure_id, name = structures[siret]
     elif not structures:
-        return _failed("supplier", title,
-                       f"Aucune structure fournisseur n'est rattachée au compte technique. {_RACCORDEMENT_FR}",
-                       "No supplier structure is attached to the technical account: finish the API connection "
-                       "(raccordement) on Chorus Pro")
+        return _failed("supplier", "doctor_no_supplier_structure")
     else:
         siret, (structure_id, name) = next(iter(structures.items()))
-    extra = ""
+    params = {"name": name, "siret": siret, "structure_id": structure_id}
     if len(structures) > 1 and not supplier_siret:
-        extra = f" Plusieurs structures sont rattachées ({listed}) : précisez le SIRET pour choisir."
-    return _passed("supplier", title, f"{name} (SIRET {siret}, identifiant Chorus Pro {structure_id}).{extra}",
-                   f"{name} (SIRET {siret}, Chorus Pro id {structure_id})", structure_id)
+        return _passed("supplier", "doctor_supplier_ok_several", dict(params, structures=listed), structure_id)
+    return _passed("supplier", "doctor_supplier_ok", params, structure_id)
 
 
 def check_bank_accounts(client, supplier_id: int) -> CheckResult:
-    title = "Coordonnées bancaires valides"
     try:
         accounts: list[BankAccount] = client.transverses.valid_bank_accounts(supplier_id)
     except ChorusProError as error:
-        return _unexpected("bank_accounts", title, error)
+        return _unexpected("bank_accounts", error)
     if not accounts:
-        return _failed("bank_accounts", title,
-                       "Aucune coordonnée bancaire valide sur la structure du fournisseur. Dans Chorus Pro, menu "
-                       "« Gestion des structures », ajoutez le RIB de l'entreprise (IBAN et BIC) à la structure ; "
-                       "les factures payées par virement en ont besoin.",
-                       "No valid bank account on the supplier structure: add one on Chorus Pro", [])
+        return _failed("bank_accounts", "doctor_no_bank_account", value=[])
     names = ", ".join(account.name for account in accounts)
-    return _passed("bank_accounts", title, f"{len(accounts)} compte(s) : {names}.",
-                   f"{len(accounts)} valid bank account(s)", list(accounts))
+    return _passed("bank_accounts", "doctor_bank_accounts", {"count": len(accounts), "names": names}, list(accounts))
 
 
 def check_password_expiry(client, supplier_id: int, today: date) -> CheckResult:
-    title = "Expiration du mot de passe du compte technique"
     try:
         details = client.structures.get(supplier_id)
     except ChorusProError as error:
-        return _unexpected("password_expiry", title, error)
+        return _unexpected("password_expiry", error)
     expiry = details.technical_password_expiry
     if expiry is None:
-        return _passed("password_expiry", title,
-                       "Chorus Pro n'indique pas de date d'expiration. Notez la date du dernier changement : le "
-                       f"mot de passe doit être renouvelé tous les {TECHNICAL_PASSWORD_VALIDITY_DAYS} jours.",
-                       "Chorus Pro gives no expiry date for the technical password", PasswordExpiry(None, None))
+        return _passed("password_expiry", "doctor_password_no_expiry", {"days": TECHNICAL_PASSWORD_VALIDITY_DAYS},
+                       PasswordExpiry(None, None))
     expiry_day = expiry.date() if isinstance(expiry, datetime) else expiry
     days = (expiry_day - today).days
     value = PasswordExpiry(expiry_day, days)
-    shown = expiry_day.strftime("%d/%m/%Y")
     if days < 0:
-        return _failed("password_expiry", title,
-                       f"Le mot de passe du compte technique a expiré le {shown}. Le gestionnaire principal de la "
-                       "structure doit le renouveler sur Chorus Pro (espace Raccordement EDI/API), puis saisir le "
-                       "nouveau mot de passe ici.",
-                       f"The technical password expired on {expiry_day.isoformat()}", value)
-    if value.warning:
-        return _passed("password_expiry", title,
-                       f"Attention : le mot de passe du compte technique expire le {shown}, dans {days} jour(s). "
-                       "Le gestionnaire principal de la structure doit le renouveler sur Chorus Pro, puis saisir "
-                       "le nouveau ici.",
-                       f"The technical password expires on {expiry_day.isoformat()} ({days} days left)", value)
-    return _passed("password_expiry", title, f"Le mot de passe expire le {shown}, dans {days} jours.",
-                   f"The technical password expires on {expiry_day.isoformat()} ({days} days left)", value)
+        return _failed("password_expiry", "doctor_password_expired", {"expiry": expiry_day.isoformat()}, value)
+    code = "doctor_password_expires_soon" if value.warning else "doctor_password_expires"
+    return _passed("password_expiry", code, {"expiry": expiry_day.isoformat(), "days": days}, value)
 
 
 # -- running them --------------------------------------------------------------------------------
-def _not_run(key: str, title: str) -> CheckResult:
-    return _failed(key, title, NOT_RUN_FR, NOT_RUN_EN)
+#: the key of every step, in order, for the "not run" lines
+STEPS = ("settings", "piste_token", *API_LABELS, "technical_account", "supplier", "bank_accounts",
+         "password_expiry")
 
 
-#: (key, French title) of every step, in order, for the "not run" lines
-STEPS = (
-    ("settings", "Paramètres de connexion complets"),
-    ("piste_token", "Identifiants de l'application PISTE (jeton d'accès)"),
-    *((f"api_{api.path}", f"API {api.label} accessible") for api in APIS),
-    ("technical_account", "Compte technique accepté par Chorus Pro"),
-    ("supplier", "Structure du fournisseur raccordée"),
-    ("bank_accounts", "Coordonnées bancaires valides"),
-    ("password_expiry", "Expiration du mot de passe du compte technique"),
-)
+def step_title_en(key: str) -> str:
+    """The English title of the step ``key``."""
+    if key in API_LABELS:
+        return DOCTOR_STEP_TITLES["api"].format(api=API_LABELS[key])
+    return DOCTOR_STEP_TITLES[key]
 
 
 def run_doctor(client_or_config, *, supplier_siret: str | None = None, today: date | None = None,
@@ -336,7 +270,7 @@ def run_doctor(client_or_config, *, supplier_siret: str | None = None, today: da
 
     def finish():
         keys = {result.key for result in results}
-        done(*(_not_run(key, title) for key, title in STEPS if key not in keys))
+        done(*(_failed(key, NOT_RUN) for key in STEPS if key not in keys))
         return results
 
     if not done(check_settings(config)):
@@ -380,33 +314,33 @@ def supplier_structure_id(results: list[CheckResult]) -> int | None:
     return next((r.value for r in results if r.key == "supplier" and r.passed), None)
 
 
-def format_step_fr(result: CheckResult) -> str:
-    """The two lines of one step in the report: its mark and title, then what to know or do."""
+def format_step(result: CheckResult) -> str:
+    """The two lines of one step in the command line's report: its mark and title, then what to know or do."""
     if not result.passed:
-        mark = "[--]" if result.message_fr == NOT_RUN_FR else "[KO]"
+        mark = "[--]" if result.code == NOT_RUN else "[KO]"
     else:
         mark = "[!!]" if is_warning(result) else "[OK]"
-    return f"{mark} {result.title_fr}\n     {result.message_fr}"
+    return f"{mark} {step_title_en(result.key)}\n     {result.message_en}"
 
 
-def format_conclusion_fr(results: list[CheckResult]) -> str:
+def format_conclusion(results: list[CheckResult]) -> str:
     """The last lines of the report, once every step is known."""
     failure = first_failure(results)
     if failure is not None:
-        return f"Connexion avec Chorus Pro non établie : corrigez l'étape « {failure.title_fr} »."
-    lines = ["Connexion avec Chorus Pro établie."]
+        return f"Connection with Chorus Pro not established: fix the step \"{step_title_en(failure.key)}\"."
+    lines = ["Connection with Chorus Pro established."]
     if any(is_warning(result) for result in results):
-        lines.append("Certains points demandent votre attention (lignes marquées [!!]).")
+        lines.append("Some points need your attention (lines marked [!!]).")
     return "\n".join(lines)
 
 
-def format_report_fr(results: list[CheckResult]) -> str:
-    """The report shown to people: one step after the other, then the conclusion."""
-    return "\n".join([*(format_step_fr(result) for result in results), format_conclusion_fr(results)])
+def format_report(results: list[CheckResult]) -> str:
+    """The report of the command line: one step after the other, then the conclusion."""
+    return "\n".join([*(format_step(result) for result in results), format_conclusion(results)])
 
 
 __all__ = [
-    "APIS", "NOT_RUN_FR", "ApiCheck", "PasswordExpiry", "STEPS", "doctor_ok", "first_failure",
-    "format_conclusion_fr", "format_report_fr", "format_step_fr", "is_warning", "run_doctor",
+    "API_LABELS", "APIS", "NOT_RUN", "ApiCheck", "PasswordExpiry", "STEPS", "doctor_ok", "first_failure",
+    "format_conclusion", "format_report", "format_step", "is_warning", "run_doctor", "step_title_en",
     "supplier_structure_id",
 ]

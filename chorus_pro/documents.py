@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from .cadres import MONTHLY_CADRES, SUBMIT_CADRES, VALIDATOR_CADRES, WORKS_CADRES, Cadre, parse_cadre
 from .errors import DocumentValidationError, ValidationIssue
 from .results import PUBLIC_INVOICES_SERVICE, ReferenceRequirement
-from .siret import PROBLEMS as SIRET_PROBLEMS
 from .siret import compact_siret, siret_problem
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -123,12 +122,12 @@ class Attachment:
         return self.name.rsplit(".", 1)[-1].upper() if "." in self.name else ""
 
 
-#: enum fields of an invoice: their type, how a code given as text is read, their French name for a message
+#: enum fields of an invoice: their type, and how a code given as text is read
 ENUM_FIELDS = {
-    "cadre": (Cadre, parse_cadre, "cadre de facturation"),
-    "invoice_type": (InvoiceType, InvoiceType, "type de document (FACTURE ou AVOIR)"),
-    "payment_mode": (PaymentMode, PaymentMode, "mode de paiement"),
-    "vat_regime": (VatRegime, VatRegime, "régime de TVA"),
+    "cadre": (Cadre, parse_cadre),
+    "invoice_type": (InvoiceType, InvoiceType),
+    "payment_mode": (PaymentMode, PaymentMode),
+    "vat_regime": (VatRegime, VatRegime),
 }
 
 
@@ -174,7 +173,7 @@ class Invoice:
     comment: str = ""
 
     def __setattr__(self, name, value):
-        kind, read, _label = ENUM_FIELDS.get(name, (None, None, None))
+        kind, read = ENUM_FIELDS.get(name, (None, None))
         if kind is not None and not isinstance(value, kind):
             if name == "payment_mode" and value in (None, ""):
                 value = None
@@ -194,60 +193,43 @@ def _cents(value) -> Decimal:
     return Decimal(str(value if value is not None else 0)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _fmt(value) -> str:
-    """An amount as people read it in French ("1 234,50")."""
-    return f"{_cents(value):,.2f}".replace(",", " ").replace(".", ",")
+def _mb(size: int) -> str:
+    return f"{size / 1048576:.1f}"
 
 
 class _Issues(list):
-    def add(self, field_name: str, message_fr: str, message_en: str) -> None:
-        self.append(ValidationIssue(field_name, message_fr, message_en))
+    def add(self, field_name: str, code: str, **params) -> None:
+        self.append(ValidationIssue(field_name, code, {name: str(value) for name, value in params.items()}))
 
 
-def _check_siret(issues: _Issues, field_name: str, value: str, who_fr: str, who_en: str, fix_fr: str) -> None:
+def _check_siret(issues: _Issues, field_name: str, value: str, party: str) -> None:
     problem = siret_problem(value)
-    if problem is None:
-        return
-    why_fr, why_en = SIRET_PROBLEMS[problem]
-    shown = f" « {value} »" if problem != "missing" else ""
-    shown_en = f" '{value}'" if problem != "missing" else ""
-    issues.add(field_name, f"Le SIRET {who_fr}{shown} {why_fr} : {fix_fr}.",
-               f"The SIRET of the {who_en}{shown_en} {why_en}.")
+    if problem == "missing":
+        issues.add(field_name, "siret_missing", party=party)
+    elif problem:
+        issues.add(field_name, "siret_invalid", party=party, siret=value, problem=problem)
 
 
 def _check_attachment(issues: _Issues, field_name: str, attachment: Attachment, *, pdf_only: bool = False) -> None:
     name = attachment.name or ""
     if not name.strip():
-        issues.add(f"{field_name}.name", "Le nom de fichier d'une pièce jointe est vide : donnez-lui un nom avec "
-                   "son extension (par exemple « situation-03.pdf »).",
-                   "An attachment has an empty file name: give it a name with its extension.")
+        issues.add(f"{field_name}.name", "attachment_name_empty")
         return
     if len(name) > MAX_ATTACHMENT_NAME:
-        issues.add(f"{field_name}.name",
-                   f"Le nom de fichier de la pièce jointe « {name} » compte {len(name)} caractères : Chorus Pro en "
-                   f"accepte {MAX_ATTACHMENT_NAME} au plus, extension comprise ; raccourcissez-le.",
-                   f"Attachment name '{name}' has {len(name)} characters; Chorus Pro accepts at most "
-                   f"{MAX_ATTACHMENT_NAME} including the extension.")
+        issues.add(f"{field_name}.name", "attachment_name_too_long", name=name, length=len(name),
+                   max=MAX_ATTACHMENT_NAME)
     extension = attachment.extension
     if pdf_only and extension != "PDF":
-        issues.add(f"{field_name}.name", f"Le fichier principal « {name} » doit être un PDF (extension .pdf).",
-                   f"The main file '{name}' must be a PDF (.pdf extension).")
+        issues.add(f"{field_name}.name", "main_file_not_pdf", name=name)
+    elif not extension:
+        issues.add(f"{field_name}.name", "attachment_no_extension", name=name)
     elif extension not in ALLOWED_EXTENSIONS:
-        issues.add(f"{field_name}.name",
-                   f"L'extension du fichier de la pièce jointe « {name} » "
-                   f"{'est absente' if not extension else f'({extension}) est refusée par Chorus Pro'} : "
-                   "utilisez par exemple PDF, JPG, PNG, XLSX, DOCX, ODT ou ZIP.",
-                   f"Attachment '{name}' has {'no extension' if not extension else f'extension {extension}'}, "
-                   "not accepted by Chorus Pro (use e.g. PDF, JPG, PNG, XLSX, DOCX, ODT, ZIP).")
+        issues.add(f"{field_name}.name", "attachment_extension_refused", name=name, extension=extension)
     size = len(attachment.content or b"")
     if size == 0:
-        issues.add(f"{field_name}.content", f"Le fichier de la pièce jointe « {name} » est vide : joignez le "
-                   "document complet.", f"Attachment '{name}' is empty.")
+        issues.add(f"{field_name}.content", "attachment_empty", name=name)
     elif size > MAX_ATTACHMENT_BYTES:
-        issues.add(f"{field_name}.content",
-                   f"Le fichier de la pièce jointe « {name} » pèse {size / 1048576:.1f} Mo : Chorus Pro accepte "
-                   "10 Mo au plus par fichier ; compressez-le ou découpez-le.",
-                   f"Attachment '{name}' is {size / 1048576:.1f} MB; Chorus Pro accepts at most 10 MB per file.")
+        issues.add(f"{field_name}.content", "attachment_too_large", name=name, size=_mb(size))
 
 
 def attachment_issues(attachments: list[Attachment]) -> list[ValidationIssue]:
@@ -261,11 +243,10 @@ def attachment_issues(attachments: list[Attachment]) -> list[ValidationIssue]:
 def unknown_codes(invoice: Invoice) -> list[ValidationIssue]:
     """The enum fields of ``invoice`` holding a code Chorus Pro does not know (kept as given by the invoice)."""
     issues = []
-    for name, (kind, _read, label) in ENUM_FIELDS.items():
+    for name, (kind, _read) in ENUM_FIELDS.items():
         value = getattr(invoice, name)
         if not isinstance(value, kind) and not (name == "payment_mode" and value is None):
-            issues.append(ValidationIssue(name, f"Le {label} « {value} » est inconnu de Chorus Pro : choisissez une "
-                                                "valeur de la liste.", f"Unknown {name} {value!r}."))
+            issues.append(ValidationIssue(name, "unknown_value", {"setting": name, "value": str(value)}))
     return issues
 
 
@@ -281,12 +262,20 @@ def validate_invoice(invoice: Invoice, *, operation: str = "soumettre", mode: De
     ``operation`` is ``"soumettre"`` (A1, A2, A9, A12) or ``"works"`` (works cadres).
     Every rule is checked, so the person fixes everything in one go.
     """
+    issues = invoice_issues(invoice, operation=operation, mode=mode)
+    if issues:
+        raise DocumentValidationError(issues)
+
+
+def invoice_issues(invoice: Invoice, *, operation: str = "soumettre",
+                   mode: DepositMode = DepositMode.PDF) -> list[ValidationIssue]:
+    """Every problem of ``invoice`` (see :func:`validate_invoice`), empty when it can be sent."""
     if operation not in ("soumettre", "works"):
         raise ValueError(f"unknown operation {operation!r}: expected 'soumettre' or 'works'")
     mode = DepositMode(mode)
     issues = _Issues(unknown_codes(invoice))
     if issues:
-        raise DocumentValidationError(issues)  # the other rules depend on these codes
+        return list(issues)  # the other rules depend on these codes
     _check_parties(issues, invoice)
     _check_cadre(issues, invoice, operation)
     _check_references(issues, invoice)
@@ -294,26 +283,17 @@ def validate_invoice(invoice: Invoice, *, operation: str = "soumettre", mode: De
     _check_vat_rates(issues, invoice)
     _check_totals(issues, invoice, mode)
     _check_payment(issues, invoice)
-    if issues:
-        raise DocumentValidationError(issues)
+    return list(issues)
 
 
 def _check_parties(issues: _Issues, invoice: Invoice) -> None:
-    _check_siret(issues, "supplier.siret", invoice.supplier.siret, "du fournisseur", "supplier",
-                 "renseignez le SIRET de votre société (14 chiffres) dans sa fiche")
-    _check_siret(issues, "buyer.siret", invoice.buyer.siret, "du destinataire", "buyer",
-                 "renseignez le SIRET du client public (14 chiffres) dans sa fiche, tel qu'il figure dans "
-                 "l'annuaire Chorus Pro")
+    _check_siret(issues, "supplier.siret", invoice.supplier.siret, "supplier")
+    _check_siret(issues, "buyer.siret", invoice.buyer.siret, "buyer")
     if not (invoice.number or "").strip():
-        issues.add("number", "Le numéro de facture est absent : validez la facture pour lui attribuer un numéro.",
-                   "The invoice number is missing: post the invoice first.")
+        issues.add("number", "number_missing")
     _check_routing(issues, invoice)
     if (invoice.buyer.service_code or "").strip().upper() == PUBLIC_INVOICES_SERVICE:
-        issues.add("buyer.service_code",
-                   f"Le code service {PUBLIC_INVOICES_SERVICE} est réservé aux factures entre entités publiques : "
-                   "choisissez un autre code service du destinataire (ou aucun s'il n'en exige pas).",
-                   f"Service code {PUBLIC_INVOICES_SERVICE} is reserved to invoices between public entities: "
-                   "choose another service code of the buyer.")
+        issues.add("buyer.service_code", "service_code_reserved", service=PUBLIC_INVOICES_SERVICE)
 
 
 def _check_routing(issues: _Issues, invoice: Invoice) -> None:
@@ -326,96 +306,64 @@ def _check_routing(issues: _Issues, invoice: Invoice) -> None:
     has_service = bool((invoice.buyer.service_code or "").strip())
     has_ej = bool((invoice.ej_number or "").strip())
     if requirement.needs_service and not has_service:
-        issues.add("buyer.service_code", f"Le destinataire {buyer} exige un code service : choisissez le service "
-                   "destinataire de la facture (code service fourni par l'acheteur public).",
-                   f"Buyer {buyer} requires a service code (destinataire.codeServiceExecutant).")
+        issues.add("buyer.service_code", "buyer_requires_service", buyer=buyer)
     if requirement.needs_ej and not has_ej:
-        issues.add("ej_number", f"Le destinataire {buyer} exige un numéro d'engagement juridique : reportez le "
-                   "numéro du bon de commande ou de l'engagement fourni par l'acheteur public.",
-                   f"Buyer {buyer} requires an engagement juridique number (references.numeroBonCommande).")
+        issues.add("ej_number", "buyer_requires_ej", buyer=buyer)
     if requirement is ReferenceRequirement.SERVICE_OR_EJ and not (has_service or has_ej):
-        issues.add("buyer.service_code", f"Le destinataire {buyer} exige un code service ou un numéro "
-                   "d'engagement juridique : renseignez l'un des deux.",
-                   f"Buyer {buyer} requires a service code or an engagement juridique number.")
+        issues.add("buyer.service_code", "buyer_requires_service_or_ej", buyer=buyer)
 
 
 def _check_cadre(issues: _Issues, invoice: Invoice, operation: str) -> None:
     cadre = invoice.cadre
     if operation == "soumettre" and cadre not in SUBMIT_CADRES:
-        issues.add("cadre", f"Le cadre de facturation « {cadre.label} » ne peut pas être déposé comme une facture : "
-                   "choisissez A1, A2, A9 ou A12, ou déposez ce document comme document de travaux.",
-                   f"Cadre {cadre.name} cannot be submitted as an invoice (soumettre accepts A1, A2, A9, A12); "
-                   "deposit it as a works document.")
+        issues.add("cadre", "cadre_not_invoice", cadre=cadre.name)
     if operation == "works" and cadre not in WORKS_CADRES:
-        issues.add("cadre", f"Le cadre de facturation « {cadre.label} » n'est pas un document de travaux : "
-                   "choisissez A4, A7, A8, A10, A11, A13 ou A14, ou envoyez-le comme une facture.",
-                   f"Cadre {cadre.name} is not a works cadre (A4, A7, A8, A10, A11, A13, A14).")
+        issues.add("cadre", "cadre_not_works", cadre=cadre.name)
     if cadre in VALIDATOR_CADRES:
-        who = "du titulaire (valideur)" if cadre is Cadre.A9 else "du mandataire (valideur)"
-        _check_siret(issues, "validator_siret", invoice.validator_siret, who, "validator",
-                     f"le cadre {cadre.name} exige le SIRET du valideur ; renseignez-le sur le marché")
+        _check_siret(issues, "validator_siret", invoice.validator_siret, "validator")
     if cadre in WORKS_CADRES:
         if not (invoice.market_number or "").strip():
-            issues.add("market_number", f"Le numéro de marché est absent : il est obligatoire pour le cadre "
-                       f"{cadre.name} (document de travaux) ; renseignez-le sur le marché.",
-                       f"The market number is required for works cadre {cadre.name}.")
-        for role, party, name, en in (("moe", invoice.moe, "maître d'œuvre (MOE)", "maître d'œuvre (MOE)"),
-                                      ("moa", invoice.moa, "maître d'ouvrage (MOA)", "maître d'ouvrage (MOA)")):
+            issues.add("market_number", "market_number_missing", cadre=cadre.name)
+        for role, party in (("moe", invoice.moe), ("moa", invoice.moa)):
             if party is None:
-                issues.add(role, f"Le {name} est absent : il est obligatoire pour le cadre {cadre.name} ; "
-                           "renseignez-le sur le marché.",
-                           f"The {en} is required for works cadre {cadre.name}.")
+                issues.add(role, "works_party_missing", party=role, cadre=cadre.name)
             else:
-                _check_siret(issues, f"{role}.siret", party.siret, f"du {name}", en,
-                             "corrigez-le dans la fiche du marché")
+                _check_siret(issues, f"{role}.siret", party.siret, role)
         if cadre in MONTHLY_CADRES and not (invoice.situation_number and invoice.situation_number > 0):
-            issues.add("situation_number", f"Le numéro de situation est absent : un projet de décompte mensuel "
-                       f"({cadre.name}) doit porter son numéro de situation (1, 2, 3…).",
-                       f"The situation number is required for a monthly statement ({cadre.name}).")
+            issues.add("situation_number", "situation_number_missing", cadre=cadre.name)
 
 
 def _check_references(issues: _Issues, invoice: Invoice) -> None:
     ej = (invoice.ej_number or "").strip()
     if len(ej) > MAX_EJ_LENGTH:
-        issues.add("ej_number", f"Le numéro d'engagement juridique (bon de commande) compte {len(ej)} caractères : "
-                   f"Chorus Pro en accepte {MAX_EJ_LENGTH} au plus ; corrigez-le.",
-                   f"The engagement juridique number has {len(ej)} characters (at most {MAX_EJ_LENGTH}).")
+        issues.add("ej_number", "ej_too_long", length=len(ej), max=MAX_EJ_LENGTH)
     if (invoice.currency or "").upper() != "EUR":
-        issues.add("currency", f"La devise « {invoice.currency} » n'est pas prise en charge : seules les factures "
-                   "en euros (EUR) peuvent être envoyées à Chorus Pro ; changez la devise de la facture.",
-                   f"Currency '{invoice.currency}' is not supported: only invoices in euros (EUR) can be sent.")
+        issues.add("currency", "currency_not_euro", currency=invoice.currency or "")
     if invoice.vat_regime is VatRegime.EXEMPT and not (invoice.vat_exemption_reason or "").strip():
-        issues.add("vat_exemption_reason", "Le motif d'exonération de TVA est absent : une facture exonérée doit "
-                   "indiquer son motif (par exemple l'autoliquidation de la sous-traitance BTP).",
-                   "A VAT-exempt invoice needs its exemption reason.")
+        issues.add("vat_exemption_reason", "vat_exemption_reason_missing")
 
 
 def _check_content(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None:
     if mode is DepositMode.DATA:
         if not invoice.lines:
-            issues.add("lines", "La facture n'a aucune ligne : le dépôt en mode saisie (SAISIE_API) exige au moins "
-                       "une ligne.", "The invoice has no line: data-entry mode (SAISIE_API) needs at least one.")
+            issues.add("lines", "no_lines")
         for index, line in enumerate(invoice.lines):
             if not (line.description or "").strip():
-                issues.add(f"lines[{index}].description", f"La ligne {line.number} n'a pas de désignation : "
-                           "décrivez la prestation.", f"Line {line.number} has no description.")
+                issues.add(f"lines[{index}].description", "line_no_description", line=line.number)
     if mode is DepositMode.PDF and invoice.main_pdf is None:
-        issues.add("main_pdf", "Le PDF de la facture est absent : le dépôt en mode PDF (DEPOT_PDF_API) exige le "
-                   "PDF de la facture ; générez-le avant l'envoi.",
-                   "The invoice PDF is missing: PDF mode (DEPOT_PDF_API) needs it.")
+        issues.add("main_pdf", "main_pdf_missing")
     if invoice.main_pdf is not None:
         _check_attachment(issues, "main_pdf", invoice.main_pdf, pdf_only=True)
     issues.extend(attachment_issues(invoice.attachments))
     files = ([invoice.main_pdf] if invoice.main_pdf else []) + list(invoice.attachments)
     total = sum(len(f.content or b"") for f in files)
     if total > MAX_DOSSIER_BYTES:
-        issues.add("attachments", f"La facture et ses pièces jointes pèsent {total / 1048576:.1f} Mo : Chorus Pro "
-                   "accepte 120 Mo au plus par dossier ; retirez ou compressez des pièces jointes.",
-                   f"Invoice and attachments weigh {total / 1048576:.1f} MB; Chorus Pro accepts at most 120 MB.")
+        issues.add("attachments", "dossier_too_large", size=_mb(total))
 
 
-def _vat_rate_problem(rate) -> tuple[str, str] | None:
-    """(French, English) explanation when ``rate`` is not a French VAT rate, else None."""
+def _vat_rate_problem(rate) -> dict | None:
+    """The parameters saying why ``rate`` is not a French VAT rate (``meant`` when it looks like a fraction),
+    else None."""
     shown = str(rate)
     try:
         rate = Decimal(shown)
@@ -423,27 +371,23 @@ def _vat_rate_problem(rate) -> tuple[str, str] | None:
         rate = Decimal("NaN")
     if rate.is_finite() and rate in FRENCH_VAT_RATES:
         return None
-    listed = ", ".join(f"{r:f}" for r in FRENCH_VAT_RATES)
-    hint_fr = hint_en = ""
+    problem = {"rate": shown, "rates": ", ".join(f"{r:f}" for r in FRENCH_VAT_RATES)}
     if rate.is_finite() and rate * 100 in FRENCH_VAT_RATES:
-        meant = f"{(rate * 100).normalize():f}"
-        hint_fr = f" ; un taux s'écrit en pourcentage : {meant} et non {shown}"
-        hint_en = f"; rates are percentages: write {meant}, not {shown}"
-    return (f"le taux de TVA {shown} n'est pas un taux français ({listed}){hint_fr}",
-            f"VAT rate {shown} is not a French rate ({listed}){hint_en}")
+        problem["meant"] = f"{(rate * 100).normalize():f}"
+    return problem
 
 
 def _check_vat_rates(issues: _Issues, invoice: Invoice) -> None:
     for index, line in enumerate(invoice.lines):
         problem = _vat_rate_problem(line.vat_rate)
         if problem:
-            issues.add(f"lines[{index}].vat_rate", f"Ligne {line.number} : {problem[0]} ; corrigez la taxe de la ligne.",
-                       f"Line {line.number} (lines[{index}].vat_rate): {problem[1]}.")
+            code = "line_vat_rate_fraction" if "meant" in problem else "line_vat_rate"
+            issues.add(f"lines[{index}].vat_rate", code, line=line.number, **problem)
     for index, vat_line in enumerate(invoice.vat_lines):
         problem = _vat_rate_problem(vat_line.rate)
         if problem:
-            issues.add(f"vat_lines[{index}].rate", f"Détail de TVA : {problem[0]} ; corrigez les taxes de la facture.",
-                       f"VAT breakdown (vat_lines[{index}].rate): {problem[1]}.")
+            code = "vat_breakdown_rate_fraction" if "meant" in problem else "vat_breakdown_rate"
+            issues.add(f"vat_lines[{index}].rate", code, **problem)
 
 
 def _check_totals(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None:
@@ -451,56 +395,36 @@ def _check_totals(issues: _Issues, invoice: Invoice, mode: DepositMode) -> None:
     untaxed, vat, total, due = (_cents(totals.untaxed), _cents(totals.vat), _cents(totals.total),
                                 _cents(totals.amount_due))
     if invoice.lines:
-        lines_sum = sum((line.amount_untaxed for line in invoice.lines), Decimal("0"))
-        if _cents(lines_sum) != untaxed:
-            issues.add("totals.untaxed", f"Le total HT ({_fmt(untaxed)} €) diffère de la somme des lignes "
-                       f"({_fmt(lines_sum)} €) : recalculez les montants de la facture.",
-                       f"Untaxed total {untaxed} differs from the sum of the lines {_cents(lines_sum)}.")
+        lines_sum = _cents(sum((line.amount_untaxed for line in invoice.lines), Decimal("0")))
+        if lines_sum != untaxed:
+            issues.add("totals.untaxed", "untaxed_differs", untaxed=untaxed, lines_sum=lines_sum)
     vat_sum = sum((_cents(v.amount) for v in invoice.vat_lines), Decimal("0"))
     if vat_sum != vat:
-        issues.add("totals.vat", f"Le montant de TVA ({_fmt(vat)} €) diffère de la somme du détail de TVA par taux "
-                   f"({_fmt(vat_sum)} €) : recalculez les taxes de la facture.",
-                   f"VAT total {vat} differs from the sum of the per-rate VAT lines {vat_sum}.")
+        issues.add("totals.vat", "vat_differs", vat=vat, vat_sum=vat_sum)
     if invoice.vat_lines:
         base_sum = sum((_cents(v.base) for v in invoice.vat_lines), Decimal("0"))
         if base_sum != untaxed:
-            issues.add("vat_lines", f"La somme des bases HT du détail de TVA ({_fmt(base_sum)} €) diffère du total "
-                       f"HT ({_fmt(untaxed)} €) : recalculez les taxes de la facture.",
-                       f"The per-rate VAT bases sum to {base_sum}, not the untaxed total {untaxed}.")
+            issues.add("vat_lines", "vat_bases_differ", base_sum=base_sum, untaxed=untaxed)
     discount = _cents(totals.global_discount)
     if untaxed + vat - discount != total:
-        issues.add("totals.total", f"Le total TTC ({_fmt(total)} €) n'est pas égal au total HT plus la TVA "
-                   f"moins la remise globale ({_fmt(untaxed + vat - discount)} €) : recalculez les montants de la "
-                   "facture.", f"Total {total} is not untaxed {untaxed} + VAT {vat} - global discount {discount}.")
+        issues.add("totals.total", "total_differs", total=total, expected=untaxed + vat - discount)
     if total < 0 or untaxed < 0:
-        issues.add("totals.total", f"Le total de la facture est négatif ({_fmt(min(total, untaxed))} €) : pour "
-                   "annuler ou réduire une facture, envoyez un avoir (type AVOIR) aux montants positifs.",
-                   f"The total is negative ({min(total, untaxed)}): to cancel or reduce an invoice, send a "
-                   "credit note (invoice_type: AVOIR) with positive amounts.")
+        issues.add("totals.total", "total_negative", amount=min(total, untaxed))
     elif due < 0 or due > total:
-        issues.add("totals.amount_due", f"Le montant à payer ({_fmt(due)} €) doit être compris entre 0 et le total "
-                   f"TTC ({_fmt(total)} €) : corrigez les acomptes ou retenues déduits.",
-                   f"Amount due {due} must be between 0 and the total {total}.")
+        issues.add("totals.amount_due", "amount_due_out_of_range", due=due, total=total)
 
 
 def _check_payment(issues: _Issues, invoice: Invoice) -> None:
     if invoice.invoice_type is InvoiceType.CREDIT_NOTE:
         if invoice.payment_mode is not None:
-            issues.add("payment_mode", "Un avoir ne doit pas porter de mode de paiement : retirez le mode de "
-                       "paiement de l'avoir.", "A credit note must not carry a payment mode.")
+            issues.add("payment_mode", "credit_note_payment_mode")
         if not (invoice.original_invoice_number or "").strip():
-            issues.add("original_invoice_number", "Le numéro de la facture d'origine est absent : un avoir doit "
-                       "indiquer la facture qu'il corrige.",
-                       "A credit note needs the number of the invoice it corrects.")
+            issues.add("original_invoice_number", "original_invoice_missing")
         return
     if invoice.payment_mode is None:
-        issues.add("payment_mode", "Le mode de paiement est absent : choisissez-en un (virement, chèque…) sur la "
-                   "facture.", "The invoice needs a payment mode.")
+        issues.add("payment_mode", "payment_mode_missing")
     elif invoice.payment_mode is PaymentMode.TRANSFER and not invoice.bank_account_id:
-        issues.add("bank_account_id", "Le compte bancaire Chorus Pro est absent : le paiement par virement exige un "
-                   "compte bancaire enregistré et valide sur Chorus Pro pour votre structure ; lancez la "
-                   "vérification de la configuration Chorus Pro.",
-                   "Payment by transfer needs the id of a valid bank account registered on Chorus Pro.")
+        issues.add("bank_account_id", "bank_account_missing")
 
 
 # -- payload ------------------------------------------------------------------------------------

@@ -1,26 +1,37 @@
 """Typed errors of the Chorus Pro client.
 
-Every error carries two messages: ``message_fr`` for the people who use the
-Odoo add-on (what happened and what to do, in French) and ``message_en`` for
-logs and the command line.  ``str(error)`` is the English message.  No error
-ever contains a secret: messages are built from field names and codes only.
+Every error a user can meet carries a stable ``code`` of :data:`chorus_pro.messages.MESSAGES` and its
+``params`` (plain strings), from which a user interface says what happened in its user's language, and
+``message_en``, the English text for logs and the command line.  ``str(error)`` is the English message.  No
+error ever contains a secret: messages are built from field names and codes only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from .messages import message_en as _message_en
 
 
 class ChorusProError(Exception):
-    """Base class of every error raised by :mod:`chorus_pro`."""
+    """Base class of every error raised by :mod:`chorus_pro`.
+
+    Give either ``code`` and ``params`` (the English message is made from them), or only an English message
+    for an error no user interface can provoke (the command line's own errors).
+    """
 
     #: whether calling again later may succeed without any change by a person
     retryable = False
 
-    def __init__(self, message_en: str, message_fr: str | None = None, *, field: str | None = None):
+    def __init__(self, message_en: str | None = None, *, code: str = "", params: dict | None = None,
+                 field: str | None = None):
+        self.code = code
+        self.params = {name: str(value) for name, value in (params or {}).items()}
+        if message_en is None:
+            message_en = _message_en(code, self.params)
         super().__init__(message_en)
         self.message_en = message_en
-        self.message_fr = message_fr or message_en
         self.field = field
 
     def __str__(self) -> str:
@@ -46,8 +57,8 @@ class TechnicalAccountError(AuthenticationError):
 class ApiNotSubscribedError(AuthenticationError):
     """The PISTE application is not subscribed to this Chorus Pro API (CGU not accepted)."""
 
-    def __init__(self, message_en: str, message_fr: str | None = None, *, api: str | None = None):
-        super().__init__(message_en, message_fr, field=None)
+    def __init__(self, api: str):
+        super().__init__(code="api_not_subscribed", params={"api": api})
         self.api = api
 
 
@@ -55,22 +66,21 @@ class BusinessError(ChorusProError):
     """Chorus Pro answered with ``codeRetour`` different from 0.
 
     ``operation`` is the API path tail (e.g. ``factures/v1/soumettre``),
-    ``code`` the ``codeRetour`` and ``libelle`` the message code.  Codes are
-    reused across operations, so the pair (operation, code) is what matters.
+    ``return_code`` the ``codeRetour`` and ``libelle`` the message code.  Codes are
+    reused across operations, so the pair (operation, return_code) is what matters.
     """
 
-    def __init__(self, operation: str, code: int, libelle: str, detail: str = "", *, http_status: int = 200):
+    def __init__(self, operation: str, return_code: int, libelle: str, detail: str = "", *, http_status: int = 200):
         self.operation = operation
-        self.code = code
+        self.return_code = return_code
         self.libelle = libelle
         self.detail = detail
         self.http_status = http_status
-        en = f"Chorus Pro refused {operation}: codeRetour {code} ({libelle})"
-        fr = f"Chorus Pro a refusé l'opération {operation} : code {code} ({libelle})"
+        params = {"operation": operation, "return_code": return_code, "libelle": libelle}
         if detail:
-            en += f": {detail}"
-            fr += f" : {detail}"
-        super().__init__(en, fr)
+            super().__init__(code="business_error_detail", params=dict(params, detail=detail))
+        else:
+            super().__init__(code="business_error", params=params)
 
 
 class TransientError(ChorusProError):
@@ -81,9 +91,9 @@ class TransientError(ChorusProError):
 
     retryable = True
 
-    def __init__(self, message_en: str, message_fr: str | None = None, *, retry_after: float | None = None,
+    def __init__(self, *, code: str, params: dict | None = None, retry_after: float | None = None,
                  http_status: int | None = None):
-        super().__init__(message_en, message_fr)
+        super().__init__(code=code, params=params)
         self.retry_after = retry_after
         self.http_status = http_status
 
@@ -100,11 +110,8 @@ class OutcomeUnknownError(ChorusProError):
     def __init__(self, operation: str, reference: str | None, cause: str):
         self.operation = operation
         self.reference = reference
-        en = (f"The answer of {operation} for {reference or 'the document'} was lost ({cause}); "
-              "search Chorus Pro for it before sending it again")
-        fr = (f"La réponse de Chorus Pro à l'opération {operation} pour {reference or 'le document'} a été perdue "
-              f"({cause}) ; la facture sera recherchée sur Chorus Pro avant tout nouvel envoi")
-        super().__init__(en, fr)
+        super().__init__(code="outcome_unknown",
+                         params={"operation": operation, "reference": reference or "?", "cause": cause})
 
 
 class WriteInterrupted(KeyboardInterrupt):
@@ -125,12 +132,9 @@ class DuplicateInvoiceError(ChorusProError):
 
     def __init__(self, invoice_number: str, invoice_id: int, status: str):
         self.invoice_number, self.invoice_id, self.status = invoice_number, invoice_id, status
-        super().__init__(
-            f"Invoice {invoice_number} is already on Chorus Pro (Chorus Pro id {invoice_id}, status {status}); "
-            "nothing was sent",
-            f"La facture {invoice_number} est déjà sur Chorus Pro (identifiant {invoice_id}, statut {status}) ; "
-            "rien n'a été envoyé.",
-            field="number")
+        super().__init__(code="duplicate_invoice",
+                         params={"number": invoice_number, "invoice_id": invoice_id, "status": status},
+                         field="number")
 
 
 class ProtocolError(ChorusProError):
@@ -141,11 +145,16 @@ class ProtocolError(ChorusProError):
 
 @dataclass(frozen=True)
 class ValidationIssue:
-    """One problem found in a document before sending it."""
+    """One problem found in a document before sending it: the field, and what is wrong as a code of
+    :data:`chorus_pro.messages.MESSAGES` with its parameters (plain strings)."""
 
     field: str
-    message_fr: str
-    message_en: str
+    code: str
+    params: dict = dataclass_field(default_factory=dict, hash=False)
+
+    @property
+    def message_en(self) -> str:
+        return _message_en(self.code, self.params)
 
 
 class DocumentValidationError(ChorusProError):
@@ -153,6 +162,6 @@ class DocumentValidationError(ChorusProError):
 
     def __init__(self, issues: list[ValidationIssue]):
         self.issues = list(issues)
-        en = "The document cannot be sent to Chorus Pro:\n" + "\n".join(f"- {i.message_en}" for i in self.issues)
-        fr = "Le document ne peut pas être envoyé à Chorus Pro :\n" + "\n".join(f"- {i.message_fr}" for i in self.issues)
-        super().__init__(en, fr, field=self.issues[0].field if self.issues else None)
+        listed = "\n".join(f"- {issue.field}: {issue.message_en}" for issue in self.issues)
+        super().__init__(code="document_invalid", params={"issues": listed},
+                         field=self.issues[0].field if self.issues else None)

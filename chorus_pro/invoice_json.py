@@ -48,7 +48,7 @@ class InvoiceFileError(ChorusProError):
 
 
 def _error(where: str, problem: str) -> InvoiceFileError:
-    return InvoiceFileError(f"{where}: {problem}", f"{where} : {problem}", field=where)
+    return InvoiceFileError(f"{where}: {problem}", field=where)
 
 
 def _check_keys(where: str, data, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
@@ -231,11 +231,9 @@ def load_invoice(path: str) -> Invoice:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except OSError as exc:
-        raise InvoiceFileError(f"Cannot read invoice file {path}: {exc.strerror}",
-                               f"Fichier de facture illisible : {path}", field="file")
+        raise InvoiceFileError(f"Cannot read invoice file {path}: {exc.strerror}", field="file")
     except ValueError as exc:
-        raise InvoiceFileError(f"Invoice file {path} is not valid JSON: {exc}",
-                               f"Le fichier de facture {path} n'est pas un JSON valide", field="file")
+        raise InvoiceFileError(f"Invoice file {path} is not valid JSON: {exc}", field="file")
     return invoice_from_dict(data, os.path.dirname(os.path.abspath(path)))
 
 

@@ -277,12 +277,19 @@ class HealthStatus:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One step of the setup doctor."""
+    """One step of the setup doctor: what it found, as a code of :data:`chorus_pro.messages.MESSAGES` and its
+    parameters (plain strings), from which the command line says it in English and the add-on in its user's
+    language."""
 
     key: str
-    title_fr: str
     passed: bool
-    message_fr: str
-    message_en: str
-    #: optional value learnt by the check (e.g. the supplier structure id)
+    code: str
+    params: dict = field(default_factory=dict, hash=False)
+    #: optional value learnt by the check (e.g. the supplier structure id), or the error that made it fail
     value: object = None
+
+    @property
+    def message_en(self) -> str:
+        from .messages import message_en
+
+        return message_en(self.code, self.params)

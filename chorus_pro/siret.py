@@ -10,12 +10,12 @@ from __future__ import annotations
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 from stdnum.fr import siret as _siret
 
-#: why a SIRET is refused, in French and in English
+#: why a SIRET is refused, in English (a user interface translates by key)
 PROBLEMS = {
-    "missing": ("est absent", "is missing"),
-    "format": ("ne doit contenir que des chiffres", "must contain digits only"),
-    "length": ("doit compter 14 chiffres", "must have 14 digits"),
-    "checksum": ("est invalide (clé de contrôle incorrecte)", "is invalid (wrong check digit)"),
+    "missing": "is missing",
+    "format": "must contain digits only",
+    "length": "must have 14 digits",
+    "checksum": "is invalid (wrong check digit)",
 }
 
 

@@ -34,8 +34,8 @@ class ResolvedSupplier:
 class BankAccountChoiceError(ConfigurationError):
     """No bank account may be taken automatically: several valid ones (``accounts``) or none."""
 
-    def __init__(self, message_en: str, message_fr: str, accounts: list[BankAccount]):
-        super().__init__(message_en, message_fr, field="bank_account_id")
+    def __init__(self, code: str, accounts: list[BankAccount], params: dict | None = None):
+        super().__init__(code=code, params=params, field="bank_account_id")
         self.accounts = accounts
 
 
@@ -46,12 +46,7 @@ def find_supplier_structure(structures: list[SupplierStructure], siret: str) -> 
         if structure.identifier == siret:
             return structure
     seen = ", ".join(s.identifier for s in structures) or "none"
-    raise ConfigurationError(
-        f"Supplier SIRET {siret} is not among the structures of the technical account ({seen}): finish the API "
-        "connection (raccordement) on Chorus Pro, or fix the supplier's SIRET",
-        f"Le compte technique n'est pas rattaché à la structure {siret} sur Chorus Pro : rattachez-la (espace "
-        "« Raccordement EDI/API ») puis cliquez sur « Tester la connexion ».",
-        field="supplier")
+    raise ConfigurationError(code="supplier_not_attached", params={"siret": siret, "seen": seen}, field="supplier")
 
 
 def choose_bank_account(accounts: list[BankAccount]) -> BankAccount:
@@ -60,17 +55,8 @@ def choose_bank_account(accounts: list[BankAccount]) -> BankAccount:
         return accounts[0]
     if accounts:
         listed = ", ".join(f"{a.id} ({a.name})" for a in accounts)
-        raise BankAccountChoiceError(
-            f"Several valid bank accounts on Chorus Pro: choose one of {listed}",
-            f"Plusieurs coordonnées bancaires sont valides sur Chorus Pro ({listed}) : choisissez celle des "
-            "virements dans la configuration Chorus Pro (« Lire les comptes bancaires de Chorus Pro »), puis "
-            "renvoyez la facture.",
-            accounts)
-    raise BankAccountChoiceError(
-        "No valid bank account on the supplier structure: add one (IBAN and BIC) on Chorus Pro",
-        "Aucune coordonnée bancaire valide sur la structure du fournisseur : dans Chorus Pro, menu « Gestion des "
-        "structures », ajoutez le RIB de l'entreprise (IBAN et BIC), puis renvoyez la facture.",
-        accounts)
+        raise BankAccountChoiceError("bank_account_several", accounts, {"accounts": listed})
+    raise BankAccountChoiceError("bank_account_none", accounts)
 
 
 def resolve_supplier(client, siret: str, bank_account: int | None = None, *, structure_id: int | None = None,

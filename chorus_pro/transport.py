@@ -178,26 +178,8 @@ def classify_auth_failure(status: int, body: str, api: str) -> AuthenticationErr
     about_account = any(word in text for word in _ACCOUNT_WORDS)
     name = API_NAMES.get(api, api)
     if status == 403 and not about_account:
-        return ApiNotSubscribedError(
-            f"Access to the Chorus Pro API {name} was refused (HTTP 403): subscribe the PISTE application to "
-            f"the {name} API and accept its terms of use (CGU) on piste.gouv.fr, for this environment",
-            f"Accès refusé à l'API Chorus Pro « {name} » : abonnez l'application PISTE à l'API {name} et "
-            "acceptez ses CGU (sur piste.gouv.fr, pour l'environnement choisi), puis réessayez.",
-            api=name)
+        return ApiNotSubscribedError(name)
     if status == 401 and not about_account and any(word in text for word in _TOKEN_WORDS):
-        return PisteCredentialsError(
-            "PISTE refused a freshly issued access token (HTTP 401): check the PISTE client ID and secret "
-            "and that the PISTE application is the one of this environment",
-            "PISTE a refusé un jeton d'accès tout juste obtenu. Vérifiez l'identifiant et le secret client PISTE "
-            "dans la configuration Chorus Pro, et que l'application PISTE est bien celle de l'environnement choisi.",
-            field="piste_client_id")
-    return TechnicalAccountError(
-        f"Chorus Pro refused the technical account (cpro-account header, HTTP {status}): check the technical "
-        f"account login and password in the settings; the password expires every {TECHNICAL_PASSWORD_VALIDITY_DAYS} "
-        "days",
-        "Chorus Pro a refusé le compte technique. Vérifiez l'identifiant (TECH_1_…@cpro.fr) et le mot de passe "
-        "du compte technique dans la configuration Chorus Pro : le mot de passe expire tous les "
-        f"{TECHNICAL_PASSWORD_VALIDITY_DAYS} jours et se "
-        "renouvelle dans l'espace « Raccordement EDI/API » de Chorus Pro. Vérifiez aussi que le compte technique "
-        "est rattaché à la structure du fournisseur et que le raccordement API est lié à l'application PISTE.",
-        field="tech_password")
+        return PisteCredentialsError(code="piste_token_refused", field="piste_client_id")
+    return TechnicalAccountError(code="technical_account_refused",
+                                 params={"status": status, "days": TECHNICAL_PASSWORD_VALIDITY_DAYS}, field="tech_password")

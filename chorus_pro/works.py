@@ -92,15 +92,14 @@ def parse_works_response(data: dict) -> SubmitResult:
     Also accepts the names of ``factures/v1/soumettre``'s answer, since the real shape is unknown.
     """
     if not isinstance(data, dict):
-        raise ProtocolError(f"unexpected answer of {WORKS_API}/v1/{WORKS_OPERATION}: {type(data).__name__}",
-                            "Réponse inattendue de Chorus Pro au dépôt du document de travaux.")
+        raise ProtocolError(code="answer_unreadable",
+                            params={"operation": f"{WORKS_API}/v1/{WORKS_OPERATION}", "detail": type(data).__name__})
     raw_id = data.get("idFactureTravaux", data.get("identifiantFactureCPP"))
     try:
         works_id = int(raw_id)
     except (TypeError, ValueError):
-        raise ProtocolError(f"the answer of {WORKS_API}/v1/{WORKS_OPERATION} has no idFactureTravaux",
-                            "La réponse de Chorus Pro au dépôt du document de travaux ne contient pas son "
-                            "identifiant (idFactureTravaux).")
+        raise ProtocolError(code="answer_unreadable",
+                            params={"operation": f"{WORKS_API}/v1/{WORKS_OPERATION}", "detail": "no idFactureTravaux"})
     return SubmitResult(
         invoice_id=works_id,
         invoice_number=str(data.get("numeroFactureTravaux") or data.get("numeroFacture") or ""),

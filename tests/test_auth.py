@@ -91,8 +91,9 @@ def test_refused_credentials_name_the_settings_to_check_without_the_secret(statu
     with pytest.raises(PisteCredentialsError) as info:
         auth.request_token(CONFIG, requests.Session())
     error = info.value
-    assert "secret client PISTE" in error.message_fr and "client ID" in str(error)
-    for text in (str(error), error.message_fr, repr(error.args)):
+    assert error.code == "piste_credentials_refused" and error.field == "piste_client_secret"
+    assert "client ID" in str(error)
+    for text in (str(error), repr(error.params), repr(error.args)):
         assert SECRET not in text and "s3cr" not in text
 
 

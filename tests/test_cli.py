@@ -176,22 +176,22 @@ def test_simulator_on_another_address_really_drops_connections():
 def test_doctor_passes_on_the_simulator(cli):
     result = cli("doctor", "--siret", seed.SUPPLIER.siret)
     assert result.returncode == 0, result.stderr
-    assert "Connexion avec Chorus Pro établie" in result.stdout
-    assert "[OK] Compte technique accepté par Chorus Pro" in result.stdout
+    assert "Connection with Chorus Pro established" in result.stdout
+    assert "[OK] Technical account accepted by Chorus Pro" in result.stdout
     assert_no_secret(result)
 
 
 def test_doctor_in_process_without_a_simulator_url():
     result = run_cli("doctor")
     assert result.returncode == 0, result.stderr
-    assert "Connexion avec Chorus Pro établie" in result.stdout
+    assert "Connection with Chorus Pro established" in result.stdout
 
 
 def test_doctor_with_a_wrong_secret_from_the_environment(cli):
     wrong = "Wrong-Secret-From-Env-9"
     result = cli("doctor", env=clean_env(CHORUS_PRO_CLIENT_SECRET=wrong))
     assert_clean_error(result, 1, "piste_token")
-    assert "Vérifiez le client ID et le secret de l'application PISTE" in result.stdout
+    assert "check the client ID and secret of the PISTE application" in result.stdout
     assert_no_secret(result, wrong)
 
 
@@ -199,7 +199,7 @@ def test_doctor_verbose_logs_no_secret(cli):
     wrong_password = "Wrong-Tech-Password-7"
     result = cli("-v", "doctor", env=clean_env(CHORUS_PRO_PASSWORD=wrong_password))
     assert result.returncode == 1
-    assert "[KO] Compte technique accepté par Chorus Pro" in result.stdout
+    assert "[KO] Technical account accepted by Chorus Pro" in result.stdout
     assert "DEBUG" in result.stderr  # -v logs the calls...
     assert_no_secret(result, wrong_password, seed.PISTE_CLIENT_SECRET,
                      base64.b64encode(f"{seed.TECH_LOGIN}:{wrong_password}".encode()).decode())
@@ -208,13 +208,13 @@ def test_doctor_verbose_logs_no_secret(cli):
 def test_doctor_with_a_siret_not_attached(cli):
     result = cli("doctor", "--siret", seed.TITULAIRE.siret)
     assert_clean_error(result, 1, "supplier")
-    assert "raccordement" in result.stdout
+    assert "the raccordement is not done" in result.stdout
 
 
 def test_doctor_with_missing_settings_is_a_configuration_error():
     result = run_cli("--env", "qualification", "doctor")
     assert_clean_error(result, 2, "settings")
-    assert "manquant" in result.stdout
+    assert "Chorus Pro setting missing" in result.stdout
 
 
 def test_doctor_unreachable_is_transient():

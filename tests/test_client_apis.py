@@ -64,11 +64,11 @@ def test_an_unknown_code_is_kept_reported_and_refused():
 def code_reads(monkeypatch):
     """How many times a code of an invoice is read (a reader of ENUM_FIELDS is called)."""
     reads = []
-    for name, (kind, read, label) in list(documents.ENUM_FIELDS.items()):
+    for name, (kind, read) in list(documents.ENUM_FIELDS.items()):
         def counted(value, _read=read, _name=name):
             reads.append(_name)
             return _read(value)
-        monkeypatch.setitem(documents.ENUM_FIELDS, name, (kind, counted, label))
+        monkeypatch.setitem(documents.ENUM_FIELDS, name, (kind, counted))
     return reads
 
 

@@ -175,14 +175,14 @@ def test_unsubscribed_api(sim, client):
     sim.unsubscribe("engagementsJuridiques")
     with pytest.raises(ApiNotSubscribedError) as info:
         client.engagements_juridiques.search(seed.SUPPLIER.id, "1300012345")
-    assert "EngagementsJuridiques" in info.value.message_fr
+    assert info.value.code == "api_not_subscribed" and info.value.params == {"api": "EngagementsJuridiques"}
 
 
 def test_expired_technical_password(sim, client):
     sim.expire_technical_password()
     with pytest.raises(TechnicalAccountError) as info:
         client.structures.get(seed.COMMUNE.id)
-    assert "mot de passe du compte technique" in info.value.message_fr
+    assert info.value.code == "technical_account_refused" and info.value.field == "tech_password"
 
 
 def test_wrong_technical_password(config, make_client):
@@ -223,7 +223,7 @@ def test_lost_upload_answer_means_nothing_was_deposited(sim, client, make_invoic
     sim.faults.add(LOST_ANSWER, "transverses/v1/ajouter/fichier", count=1)
     with pytest.raises(TransientError) as info:
         client.deposits.send(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id)
-    assert "FA-UP-1" in info.value.message_fr and sim.deposit_count("FA-UP-1") == 0
+    assert info.value.code == "upload_unconfirmed" and info.value.params["number"] == "FA-UP-1" and sim.deposit_count("FA-UP-1") == 0
     assert client.deposits.send(make_invoice(number="FA-UP-1"), supplier_structure_id=seed.SUPPLIER.id).invoice_id
     assert sim.deposit_count("FA-UP-1") == 1
 

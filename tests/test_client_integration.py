@@ -70,7 +70,7 @@ def test_structure_not_found_or_inactive(client):
         client.structures.find(seed.SYNDICAT_INACTIF.siret)
     with pytest.raises(StructureNotFoundError) as info:
         client.structures.find("73282932000074")
-    assert "73282932000074" in info.value.message_fr
+    assert info.value.params["siret"] == "73282932000074" and "73282932000074" in str(info.value)
 
 
 def test_technical_password_expiry_is_read_on_the_supplier_structure(sim, client):
@@ -131,7 +131,7 @@ def test_business_error_carries_operation_code_and_detail(client, make_invoice):
     payload["destinataire"]["codeServiceExecutant"] = "PAS-DE-SERVICE"
     with pytest.raises(BusinessError) as info:
         client.factures.submit(payload, reference=invoice.number)
-    assert info.value.operation == "factures/v1/soumettre" and info.value.code != 0 and info.value.detail
+    assert info.value.operation == "factures/v1/soumettre" and info.value.return_code != 0 and info.value.detail
 
 
 def test_supplier_actions(sim, client, make_invoice):

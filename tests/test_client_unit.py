@@ -123,7 +123,7 @@ def test_non_zero_code_retour_is_a_business_error(mocked, client, status):
     with pytest.raises(BusinessError) as info:
         client.call("factures", "soumettre", {}, write=True, reference="FA-1")
     error = info.value
-    assert (error.operation, error.code, error.libelle, error.http_status) == (
+    assert (error.operation, error.return_code, error.libelle, error.http_status) == (
         "factures/v1/soumettre", 20013, "GDP_MSG_05.013", status)
     assert len(calls_to(mocked, "factures/v1/soumettre")) == 1
 
@@ -168,7 +168,7 @@ def test_a_second_401_names_the_technical_account(mocked, client):
     mocked.post(url("factures/v1/consulter/historique"), status=401, body="Unauthorized")
     with pytest.raises(TechnicalAccountError) as info:
         client.factures.get_history(1)
-    assert "compte technique" in info.value.message_fr
+    assert info.value.code == "technical_account_refused" and "technical account" in str(info.value)
     assert len(calls_to(mocked, "factures/v1/consulter/historique")) == 2
     assert len(token_calls(mocked)) == 2
 
@@ -177,7 +177,7 @@ def test_403_names_the_api_to_subscribe(mocked, client):
     mocked.post(url("engagementsJuridiques/v1/rechercher"), status=403, body='{"error": "forbidden"}')
     with pytest.raises(ApiNotSubscribedError) as info:
         client.engagements_juridiques.search(26300001, "1300012345")
-    assert "EngagementsJuridiques" in info.value.message_fr
+    assert info.value.code == "api_not_subscribed" and info.value.params == {"api": "EngagementsJuridiques"}
     assert len(calls_to(mocked, "engagementsJuridiques/v1/rechercher")) == 1
 
 
@@ -271,7 +271,7 @@ def test_secrets_never_appear_in_logs_or_errors(mocked, client, caplog):
             action()
         errors.append(info.value)
     account = base64.b64encode(f"TECH_1_bati@cpro.fr:{PASSWORD}".encode()).decode()
-    texts = [caplog.text] + [t for e in errors for t in (str(e), e.message_fr, repr(e.args))]
+    texts = [caplog.text] + [t for e in errors for t in (str(e), repr(e.params), repr(e.args))]
     for text in texts:
         for secret in (SECRET, PASSWORD, account, "token-1", "token-2"):
             assert secret not in text
@@ -308,10 +308,11 @@ def test_find_structure_unknown_or_inactive(mocked, client):
         {"idStructureCPP": 5, "identifiantStructure": "25720001400013", "statut": "INACTIVE"}]})
     with pytest.raises(StructureNotFoundError) as info:
         client.structures.find("21720001300019")
-    assert "inconnu de l'annuaire Chorus Pro" in info.value.message_fr and isinstance(info.value, BusinessError)
+    assert info.value.code == "structure_not_found" and isinstance(info.value, BusinessError)
+    assert "not in the Chorus Pro directory" in str(info.value)
     with pytest.raises(StructureInactiveError) as info:
         client.structures.find("25720001400013")
-    assert "inactive" in info.value.message_fr and info.value.operation == "structures/v1/rechercher"
+    assert info.value.code == "structure_inactive" and info.value.operation == "structures/v1/rechercher"
 
 
 @pytest.mark.parametrize("flags, expected", [

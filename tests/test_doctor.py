@@ -14,20 +14,22 @@ from chorus_pro import auth
 from chorus_pro.client import ChorusProClient
 from chorus_pro.config import ChorusConfig, Environment
 from chorus_pro.doctor import (
-    NOT_RUN_FR,
+    NOT_RUN,
     STEPS,
     PasswordExpiry,
     doctor_ok,
     first_failure,
-    format_report_fr,
+    format_report,
     is_warning,
     run_doctor,
+    step_title_en,
     supplier_structure_id,
 )
+from chorus_pro.messages import MESSAGES
 from chorus_pro.results import BankAccount
 from chorus_pro.simulator import DELAY, Simulator, SimulatorServer, seed
 
-STEP_KEYS = [key for key, _title in STEPS]
+STEP_KEYS = list(STEPS)
 
 
 
@@ -65,14 +67,14 @@ def assert_not_run_after(results, key):
     assert keys == STEP_KEYS
     for result in results[keys.index(key) + 1:]:
         assert not result.passed
-        assert result.message_fr == NOT_RUN_FR
+        assert result.code == NOT_RUN
 
 
 def test_every_step_passes_on_the_seed(sim, client):
     results = run_doctor(client, supplier_siret=seed.SUPPLIER.siret, today=today(sim))
     assert [r.key for r in results] == STEP_KEYS
-    assert doctor_ok(results), format_report_fr(results)
-    assert all(r.title_fr for r in results)
+    assert doctor_ok(results), format_report(results)
+    assert all(step_title_en(r.key) and r.code in MESSAGES for r in results)
     steps = by_key(results)
     assert steps["supplier"].value == seed.SUPPLIER.id == supplier_structure_id(results)
     assert steps["bank_accounts"].value == [BankAccount(*seed.SUPPLIER_BANK_ACCOUNTS[0])]
@@ -80,8 +82,8 @@ def test_every_step_passes_on_the_seed(sim, client):
     assert isinstance(expiry, PasswordExpiry)
     assert expiry.days_left in (seed.TECH_PASSWORD_VALID_DAYS - 1, seed.TECH_PASSWORD_VALID_DAYS)
     assert not any(is_warning(r) for r in results)
-    report = format_report_fr(results)
-    assert "Connexion avec Chorus Pro établie" in report
+    report = format_report(results)
+    assert "Connection with Chorus Pro established" in report
     assert "[KO]" not in report
     # one token for the whole run
     assert client.stats.token_requests == 1
@@ -95,7 +97,7 @@ def test_without_siret_the_single_supplier_structure_is_used(sim, client):
 
 def test_in_process_with_a_config(sim):
     results = run_doctor(ChorusConfig(environment=Environment.SIMULATION), simulator=sim, today=today(sim))
-    assert doctor_ok(results), format_report_fr(results)
+    assert doctor_ok(results), format_report(results)
     assert sim.stats.token_requests >= 1  # the given simulator answered, not the process-wide one
 
 
@@ -104,9 +106,10 @@ def test_missing_setting_stops_before_any_call():
     results = run_doctor(config)
     failure = first_failure(results)
     assert failure.key == "settings"
-    assert "manquant" in failure.message_fr and "secret client PISTE" in failure.message_fr
+    assert failure.code == "setting_missing" and failure.params["setting"] == "piste_client_secret"
+    assert "PISTE client secret" in failure.message_en
     assert_not_run_after(results, "settings")
-    assert "Connexion avec Chorus Pro non établie" in format_report_fr(results)
+    assert "Connection with Chorus Pro not established" in format_report(results)
 
 
 def test_wrong_piste_secret(sim, config):
@@ -115,9 +118,9 @@ def test_wrong_piste_secret(sim, config):
         results = run_doctor(client, today=today(sim))
     failure = first_failure(results)
     assert failure.key == "piste_token"
-    assert "Vérifiez le client ID et le secret de l'application PISTE" in failure.message_fr
+    assert failure.code == "doctor_piste_refused" and "check the client ID and secret" in failure.message_en
     assert_not_run_after(results, "piste_token")
-    report = format_report_fr(results)
+    report = format_report(results)
     assert wrong not in report and all(wrong not in r.message_en for r in results)
 
 
@@ -130,7 +133,7 @@ def test_unreachable_platform_is_reported_as_temporary():
         results = run_doctor(client)
     failure = first_failure(results)
     assert failure.key == "piste_token"
-    assert "Réessayez" in failure.message_fr
+    assert failure.code == "doctor_unexpected_retry" and "Try again" in failure.message_en
     assert failure.value.retryable
 
 
@@ -140,12 +143,13 @@ def test_unsubscribed_required_api(sim, client):
     steps = by_key(results)
     failure = steps["api_factures"]
     assert not failure.passed
-    assert "acceptez les CGU de l'API Factures" in failure.message_fr
-    assert "rattachez-la à votre application" in failure.message_fr
+    assert failure.code == "doctor_api_not_subscribed"
+    assert failure.params == {"api": "Factures", "purpose": "factures"}
+    assert "accept the terms of use (CGU) of the Factures API" in failure.message_en
     # the other APIs are still probed, so that one run lists every missing subscription
     assert all(steps[f"api_{api}"].passed for api in ("structures", "transverses", "utilisateurs",
                                                       "engagementsJuridiques", "facturesTravaux"))
-    assert steps["technical_account"].message_fr == NOT_RUN_FR
+    assert steps["technical_account"].code == NOT_RUN
     assert not doctor_ok(results)
 
 
@@ -155,10 +159,10 @@ def test_unsubscribed_optional_api_is_a_warning(sim, client):
     assert doctor_ok(results)
     works = by_key(results)["api_facturesTravaux"]
     assert is_warning(works)
-    assert "acceptez les CGU de l'API FacturesTravaux" in works.message_fr
-    report = format_report_fr(results)
-    assert "[!!] API FacturesTravaux accessible" in report
-    assert "Connexion avec Chorus Pro établie" in report
+    assert works.code == "doctor_api_optional_missing" and "FacturesTravaux API" in works.message_en
+    report = format_report(results)
+    assert "[!!] API FacturesTravaux reachable" in report
+    assert "Connection with Chorus Pro established" in report
 
 
 def test_expired_technical_password(sim, client):
@@ -166,10 +170,10 @@ def test_expired_technical_password(sim, client):
     results = run_doctor(client, today=today(sim))
     failure = first_failure(results)
     assert failure.key == "technical_account"
-    assert "compte technique créé dans l'espace Raccordement EDI/API" in failure.message_fr
-    assert "renouveler" in failure.message_fr
+    assert failure.code == "doctor_technical_account_refused" and failure.params == {"days": "424"}
+    assert "Raccordement EDI/API" in failure.message_en and "renews" in failure.message_en
     assert_not_run_after(results, "technical_account")
-    assert seed.TECH_PASSWORD not in format_report_fr(results)
+    assert seed.TECH_PASSWORD not in format_report(results)
 
 
 def test_wrong_technical_password(sim, config):
@@ -177,7 +181,7 @@ def test_wrong_technical_password(sim, config):
         results = run_doctor(client, today=today(sim))
     failure = first_failure(results)
     assert failure.key == "technical_account"
-    assert "Not-The-Password-1" not in format_report_fr(results)
+    assert "Not-The-Password-1" not in format_report(results)
 
 
 def test_password_expiring_soon_is_a_warning(sim, client):
@@ -187,23 +191,23 @@ def test_password_expiring_soon_is_a_warning(sim, client):
     expiry = by_key(results)["password_expiry"]
     assert is_warning(expiry)
     assert expiry.value.days_left in (9, 10)
-    assert expiry.message_fr.startswith("Attention : le mot de passe du compte technique expire le")
+    assert expiry.code == "doctor_password_expires_soon" and expiry.message_en.startswith("Warning: the password")
 
 
 def test_password_expiry_counted_from_the_given_day(sim, client):
     later = today(sim) + timedelta(days=seed.TECH_PASSWORD_VALID_DAYS + 5)
     expiry = by_key(run_doctor(client, today=later))["password_expiry"]
     assert not expiry.passed
-    assert "a expiré le" in expiry.message_fr
+    assert expiry.code == "doctor_password_expired" and expiry.params["expiry"] == expiry.value.expiry.isoformat()
 
 
 def test_supplier_not_attached(sim, client):
     results = run_doctor(client, supplier_siret=seed.TITULAIRE.siret, today=today(sim))
     failure = first_failure(results)
     assert failure.key == "supplier"
-    assert f"La structure SIRET {seed.TITULAIRE.siret} n'est pas rattachée au compte technique" in failure.message_fr
-    assert "raccordement" in failure.message_fr
-    assert seed.SUPPLIER.siret in failure.message_fr  # what is attached, to help the fix
+    assert failure.code == "doctor_supplier_not_attached" and failure.params["siret"] == seed.TITULAIRE.siret
+    assert f"Structure {seed.TITULAIRE.siret} is not attached" in failure.message_en
+    assert seed.SUPPLIER.siret in failure.params["seen"]  # what is attached, to help the fix
     assert_not_run_after(results, "supplier")
 
 
@@ -212,7 +216,7 @@ def test_no_valid_bank_account(sim, client):
     results = run_doctor(client, supplier_siret=seed.SUPPLIER.siret, today=today(sim))
     failure = first_failure(results)
     assert failure.key == "bank_accounts"
-    assert "Aucune coordonnée bancaire valide" in failure.message_fr
+    assert failure.code == "doctor_no_bank_account" and "No valid bank account" in failure.message_en
     assert failure.value == []
     # the password expiry does not depend on the bank details: still checked
     assert by_key(results)["password_expiry"].passed
@@ -220,11 +224,11 @@ def test_no_valid_bank_account(sim, client):
 
 def test_not_run_steps_of_a_report(sim, client):
     sim.unsubscribe("utilisateurs")
-    report = format_report_fr(run_doctor(client, today=today(sim)))
-    assert "[KO] API Utilisateurs accessible" in report
-    assert "[--] Compte technique accepté par Chorus Pro" in report
-    assert NOT_RUN_FR in report
-    assert "corrigez l'étape « API Utilisateurs accessible »" in report
+    report = format_report(run_doctor(client, today=today(sim)))
+    assert "[KO] API Utilisateurs reachable" in report
+    assert "[--] Technical account accepted by Chorus Pro" in report
+    assert MESSAGES[NOT_RUN] in report
+    assert 'fix the step "API Utilisateurs reachable"' in report
 
 
 def test_password_expiry_counted_from_the_platform_day(sim, config):
@@ -265,6 +269,6 @@ def test_the_command_prints_each_step_as_soon_as_it_is_done():
         assert main(["--simulator-url", server.url, "doctor"]) == 0
     # while the platform was slow to answer, the steps already done were on the screen
     (shown,) = printed_when_slow
-    assert "[OK] Structure du fournisseur raccordée" in shown and "Coordonnées bancaires" not in shown
-    assert printed.getvalue().rstrip().endswith("Connexion avec Chorus Pro établie.")
+    assert "[OK] Supplier structure connected" in shown and "bank details" not in shown
+    assert printed.getvalue().rstrip().endswith("Connection with Chorus Pro established.")
     assert printed.getvalue().startswith(shown)

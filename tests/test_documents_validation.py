@@ -22,6 +22,7 @@ from chorus_pro.documents import (
     validate_invoice,
 )
 from chorus_pro.errors import ChorusProError, DocumentValidationError
+from chorus_pro.messages import MESSAGES, PARAM_VALUES, params_of
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.simulator import seed
 from chorus_pro.siret import compact_siret, is_valid_siret, siret_problem
@@ -38,14 +39,16 @@ def issues_of(invoice, *, operation="soumettre", mode=DepositMode.PDF):
     return []
 
 
-def only_issue(invoice, field, *words, operation="soumettre", mode=DepositMode.PDF):
-    """The invoice has exactly one issue, on ``field``, whose French message contains ``words``."""
+def only_issue(invoice, field, code, operation="soumettre", mode=DepositMode.PDF, **params):
+    """The invoice has exactly one issue, on ``field``, of ``code`` with (at least) ``params``; its English
+    message is made from the same parameters."""
     issues = issues_of(invoice, operation=operation, mode=mode)
-    assert [i.field for i in issues] == [field], [i.message_fr for i in issues]
+    assert [(i.field, i.code) for i in issues] == [(field, code)], [i.message_en for i in issues]
     issue = issues[0]
-    for word in words:
-        assert word.lower() in issue.message_fr.lower(), issue.message_fr
-    assert issue.message_en and issue.message_en != issue.message_fr
+    assert set(issue.params) == params_of(code), issue.params
+    for name, value in params.items():
+        assert issue.params[name] == value, issue.params
+    assert issue.message_en and "{" not in issue.message_en
     return issue
 
 
@@ -68,20 +71,23 @@ def test_unknown_operation_is_a_programming_error():
 # -- SIRET -------------------------------------------------------------------------------------
 def test_supplier_siret_with_a_wrong_check_digit():
     invoice = build_invoice(supplier=Party("81234567600018"))
-    issue = only_issue(invoice, "supplier.siret", "SIRET", "fournisseur", "81234567600018", "clé de contrôle")
-    assert "supplier" in issue.message_en
+    issue = only_issue(invoice, "supplier.siret", "siret_invalid", party="supplier", siret="81234567600018",
+                       problem="checksum")
+    assert issue.message_en == "The SIRET of the supplier '81234567600018' is invalid (wrong check digit)."
 
 
 def test_buyer_siret_missing():
-    only_issue(build_invoice(buyer=Party("", service_code="SERV-TECH")), "buyer.siret", "SIRET", "destinataire",
-               "absent")
+    only_issue(build_invoice(buyer=Party("", service_code="SERV-TECH")), "buyer.siret", "siret_missing",
+               party="buyer")
 
 
 @pytest.mark.parametrize("value, problem", [("2172000130001", "length"), ("2172000130001A", "format"),
                                             ("21720001300018", "checksum"), ("   ", "missing")])
 def test_siret_problems_are_told_apart(value, problem):
     assert siret_problem(value) == problem
-    only_issue(build_invoice(buyer=Party(value)), "buyer.siret", "SIRET")
+    code = "siret_missing" if problem == "missing" else "siret_invalid"
+    issue = only_issue(build_invoice(buyer=Party(value)), "buyer.siret", code, party="buyer")
+    assert issue.params.get("problem", "missing") == problem
 
 
 def test_siret_typed_with_spaces_is_accepted():
@@ -99,42 +105,42 @@ def test_la_poste_siret_follows_its_own_rule_not_luhn():
     # the head office follows Luhn; a La Poste number failing the rule is still refused
     assert is_valid_siret("35600000000048")
     assert siret_problem("35600000049838") == "checksum"
-    only_issue(build_invoice(buyer=Party("35600000049838")), "buyer.siret", "SIRET", "clé de contrôle")
+    only_issue(build_invoice(buyer=Party("35600000049838")), "buyer.siret", "siret_invalid", problem="checksum")
 
 
 # -- references ------------------------------------------------------------------------------
 def test_invoice_number_missing():
-    only_issue(build_invoice(number="  "), "number", "numéro de facture")
+    only_issue(build_invoice(number="  "), "number", "number_missing")
 
 
 def test_ej_longer_than_50_characters():
-    only_issue(build_invoice(ej_number="E" * 51), "ej_number", "engagement juridique", "51", "50")
+    only_issue(build_invoice(ej_number="E" * 51), "ej_number", "ej_too_long", length="51", max="50")
     validate_invoice(build_invoice(ej_number="E" * 50))
 
 
 def test_public_invoices_service_code_is_refused():
     invoice = build_invoice(buyer=Party(seed.COMMUNE.siret, service_code="factures_publiques"))
-    only_issue(invoice, "buyer.service_code", "code service", "FACTURES_PUBLIQUES")
+    only_issue(invoice, "buyer.service_code", "service_code_reserved", service="FACTURES_PUBLIQUES")
 
 
 def test_currency_other_than_euro():
-    only_issue(build_invoice(currency="USD"), "currency", "USD", "seules les factures en euros")
+    only_issue(build_invoice(currency="USD"), "currency", "currency_not_euro", currency="USD")
 
 
 def test_exempt_invoice_needs_its_exemption_reason():
     invoice = build_invoice(vat_regime=VatRegime.EXEMPT)
-    only_issue(invoice, "vat_exemption_reason", "motif d'exonération")
+    only_issue(invoice, "vat_exemption_reason", "vat_exemption_reason_missing")
     validate_invoice(build_invoice(vat_regime=VatRegime.EXEMPT, vat_exemption_reason="AUTOLIQUIDATION"))
 
 
 # -- cadres ------------------------------------------------------------------------------------
 def test_works_cadre_cannot_be_submitted_as_an_invoice():
     invoice = build_works_invoice(Cadre.A4)
-    only_issue(invoice, "cadre", "cadre de facturation", "A4", "document de travaux")
+    only_issue(invoice, "cadre", "cadre_not_invoice", cadre="A4")
 
 
 def test_invoice_cadre_is_not_a_works_document():
-    only_issue(build_invoice(cadre=Cadre.A1), "cadre", "cadre de facturation", "A4", operation="works")
+    only_issue(build_invoice(cadre=Cadre.A1), "cadre", "cadre_not_works", cadre="A1", operation="works")
 
 
 @pytest.mark.parametrize("cadre", [Cadre.A1, Cadre.A2, Cadre.A9, Cadre.A12])
@@ -144,36 +150,37 @@ def test_submit_cadres_are_accepted(cadre):
 
 
 def test_a9_needs_the_titulaire_siret():
-    only_issue(build_invoice(cadre=Cadre.A9), "validator_siret", "SIRET", "titulaire", "valideur", "A9")
+    only_issue(build_invoice(cadre=Cadre.A9), "validator_siret", "siret_missing", party="validator")
 
 
 def test_a12_needs_a_valid_mandataire_siret():
     invoice = build_invoice(cadre=Cadre.A12, validator_siret="51234567900018")
-    only_issue(invoice, "validator_siret", "SIRET", "mandataire", "clé de contrôle")
+    only_issue(invoice, "validator_siret", "siret_invalid", party="validator", problem="checksum")
     validate_invoice(build_invoice(cadre=Cadre.A12, validator_siret=seed.MANDATAIRE.siret))
 
 
 def test_works_cadre_needs_the_market_number():
-    only_issue(build_works_invoice(market_number=""), "market_number", "numéro de marché", operation="works")
+    only_issue(build_works_invoice(market_number=""), "market_number", "market_number_missing", operation="works",
+               cadre="A4")
 
 
 def test_works_cadre_needs_the_moe():
-    only_issue(build_works_invoice(moe=None), "moe", "maître d'œuvre", operation="works")
+    only_issue(build_works_invoice(moe=None), "moe", "works_party_missing", operation="works", party="moe")
 
 
 def test_works_cadre_needs_the_moa():
-    only_issue(build_works_invoice(Cadre.A7, moa=None), "moa", "maître d'ouvrage", operation="works")
+    only_issue(build_works_invoice(Cadre.A7, moa=None), "moa", "works_party_missing", operation="works", party="moa")
 
 
 def test_moe_siret_is_checked():
-    only_issue(build_works_invoice(moe=Party("44455566800012")), "moe.siret", "SIRET", "maître d'œuvre",
+    only_issue(build_works_invoice(moe=Party("44455566800012")), "moe.siret", "siret_invalid", party="moe",
                operation="works")
 
 
 @pytest.mark.parametrize("cadre", [Cadre.A4, Cadre.A10, Cadre.A13])
 def test_monthly_statement_needs_its_situation_number(cadre):
-    only_issue(build_works_invoice(cadre, situation_number=None), "situation_number", "numéro de situation",
-               operation="works")
+    only_issue(build_works_invoice(cadre, situation_number=None), "situation_number", "situation_number_missing",
+               operation="works", cadre=cadre.name)
 
 
 @pytest.mark.parametrize("cadre", [Cadre.A7, Cadre.A8, Cadre.A11, Cadre.A14])
@@ -184,40 +191,41 @@ def test_final_statements_have_no_situation_number(cadre):
 # -- content -----------------------------------------------------------------------------------
 def test_data_mode_needs_at_least_one_line():
     invoice = build_invoice(lines=[])
-    only_issue(invoice, "lines", "ligne", "SAISIE_API", mode=DepositMode.DATA)
+    only_issue(invoice, "lines", "no_lines", mode=DepositMode.DATA)
     validate_invoice(invoice, mode=DepositMode.PDF)  # the PDF carries the lines
 
 
 def test_data_mode_line_needs_a_description():
     invoice = build_invoice()
     invoice.lines[1].description = ""
-    only_issue(invoice, "lines[1].description", "ligne 2", "désignation", mode=DepositMode.DATA)
+    only_issue(invoice, "lines[1].description", "line_no_description", mode=DepositMode.DATA, line="2")
 
 
 def test_pdf_mode_needs_the_main_pdf():
     invoice = build_invoice(main_pdf=None)
-    only_issue(invoice, "main_pdf", "PDF", "DEPOT_PDF_API")
+    only_issue(invoice, "main_pdf", "main_pdf_missing")
     validate_invoice(invoice, mode=DepositMode.DATA)
 
 
 def test_main_file_must_be_a_pdf():
-    only_issue(build_invoice(main_pdf=Attachment("facture.docx", b"x")), "main_pdf.name", "PDF")
+    only_issue(build_invoice(main_pdf=Attachment("facture.docx", b"x")), "main_pdf.name", "main_file_not_pdf")
 
 
 def test_attachment_name_longer_than_50_characters():
     name = "a" * 47 + ".pdf"
-    only_issue(build_invoice(attachments=[Attachment(name, b"x")]), "attachments[0].name", name, "51", "50")
+    only_issue(build_invoice(attachments=[Attachment(name, b"x")]), "attachments[0].name", "attachment_name_too_long",
+               name=name, length="51", max="50")
     validate_invoice(build_invoice(attachments=[Attachment("a" * 46 + ".pdf", b"x")]))
 
 
 def test_attachment_without_extension():
     only_issue(build_invoice(attachments=[Attachment("bordereau", b"x")]), "attachments[0].name",
-               "bordereau", "extension", "absente")
+               "attachment_no_extension", name="bordereau")
 
 
 def test_attachment_with_a_refused_extension():
     only_issue(build_invoice(attachments=[Attachment("outil.exe", b"x")]), "attachments[0].name",
-               "outil.exe", "EXE", "refusée")
+               "attachment_extension_refused", name="outil.exe", extension="EXE")
 
 
 @pytest.mark.parametrize("name", ["plan.DWG.zip", "photo.JPEG", "metre.xlsx", "signature.p7s"])
@@ -226,19 +234,20 @@ def test_allowed_extensions_in_any_case(name):
 
 
 def test_empty_attachment():
-    only_issue(build_invoice(attachments=[Attachment("pv.pdf", b"")]), "attachments[0].content", "pv.pdf", "vide")
+    only_issue(build_invoice(attachments=[Attachment("pv.pdf", b"")]), "attachments[0].content", "attachment_empty", name="pv.pdf")
 
 
 def test_attachment_over_10_mb():
     big = Attachment("photos.zip", b"\0" * (MAX_ATTACHMENT_BYTES + 1))
-    only_issue(build_invoice(attachments=[big]), "attachments[0].content", "photos.zip", "10 Mo")
+    only_issue(build_invoice(attachments=[big]), "attachments[0].content", "attachment_too_large",
+               name="photos.zip", size="10.0")
     validate_invoice(build_invoice(attachments=[Attachment("photos.zip", b"\0" * MAX_ATTACHMENT_BYTES)]))
 
 
 def test_invoice_and_attachments_over_120_mb():
     chunk = b"\0" * MAX_ATTACHMENT_BYTES  # shared by every attachment: 10 MB of memory only
     attachments = [Attachment(f"annexe-{i:02d}.pdf", chunk) for i in range(12)]
-    only_issue(build_invoice(attachments=attachments), "attachments", "120 Mo")
+    only_issue(build_invoice(attachments=attachments), "attachments", "dossier_too_large", size="120.0")
     validate_invoice(build_invoice(attachments=attachments[:11]))
 
 
@@ -246,41 +255,41 @@ def test_invoice_and_attachments_over_120_mb():
 def test_untaxed_total_must_be_the_sum_of_the_lines():
     invoice = build_invoice()
     invoice.lines.append(Line(3, "Nettoyage", D("1"), D("0.01"), D("20")))
-    only_issue(invoice, "totals.untaxed", "total HT", "4 250,00", "4 250,01")
+    only_issue(invoice, "totals.untaxed", "untaxed_differs", untaxed="4250.00", lines_sum="4250.01")
 
 
 def test_line_discount_counts_in_the_sum():
     invoice = build_invoice()
     invoice.lines[0].discount = D("250.00")
-    only_issue(invoice, "totals.untaxed", "total HT")
+    only_issue(invoice, "totals.untaxed", "untaxed_differs")
 
 
 def test_vat_total_must_be_the_sum_of_the_vat_lines():
     invoice = build_invoice(vat_lines=[VatLine(D("20"), D("3750.00"), D("750.00")),
                                        VatLine(D("5.5"), D("500.00"), D("27.51"))])
-    issue = only_issue(invoice, "totals.vat", "TVA", "777,50", "777,51")
+    issue = only_issue(invoice, "totals.vat", "vat_differs", vat="777.50", vat_sum="777.51")
     assert "777.51" in issue.message_en
 
 
 def test_vat_bases_must_add_up_to_the_untaxed_total():
     invoice = build_invoice(vat_lines=[VatLine(D("20"), D("3750.00"), D("750.00")),
                                        VatLine(D("5.5"), D("400.00"), D("27.50"))])
-    only_issue(invoice, "vat_lines", "bases HT", "4 150,00")
+    only_issue(invoice, "vat_lines", "vat_bases_differ", base_sum="4150.00", untaxed="4250.00")
 
 
 def test_total_must_be_untaxed_plus_vat():
     invoice = build_invoice(totals=Totals(D("4250.00"), D("777.50"), D("5027.49"), D("5027.49")))
-    only_issue(invoice, "totals.total", "total TTC", "5 027,49", "5 027,50")
+    only_issue(invoice, "totals.total", "total_differs", total="5027.49", expected="5027.50")
 
 
 def test_amount_due_above_the_total():
     invoice = build_invoice(totals=Totals(D("4250.00"), D("777.50"), D("5027.50"), D("5027.51")))
-    only_issue(invoice, "totals.amount_due", "montant à payer")
+    only_issue(invoice, "totals.amount_due", "amount_due_out_of_range", total="5027.50")
 
 
 def test_negative_amount_due():
     invoice = build_invoice(totals=Totals(D("4250.00"), D("777.50"), D("5027.50"), D("-1")))
-    only_issue(invoice, "totals.amount_due", "montant à payer")
+    only_issue(invoice, "totals.amount_due", "amount_due_out_of_range", total="5027.50")
 
 
 def test_amount_due_below_total_after_retention_and_zero_for_an_already_paid_invoice():
@@ -307,19 +316,19 @@ def test_valid_credit_note():
 
 
 def test_credit_note_without_payment_mode():
-    only_issue(credit_note(payment_mode=PaymentMode.TRANSFER), "payment_mode", "avoir", "mode de paiement")
+    only_issue(credit_note(payment_mode=PaymentMode.TRANSFER), "payment_mode", "credit_note_payment_mode")
 
 
 def test_credit_note_names_the_original_invoice():
-    only_issue(credit_note(original_invoice_number=""), "original_invoice_number", "facture d'origine")
+    only_issue(credit_note(original_invoice_number=""), "original_invoice_number", "original_invoice_missing")
 
 
 def test_invoice_needs_a_payment_mode():
-    only_issue(build_invoice(payment_mode=None), "payment_mode", "mode de paiement")
+    only_issue(build_invoice(payment_mode=None), "payment_mode", "payment_mode_missing")
 
 
 def test_transfer_needs_the_chorus_bank_account():
-    only_issue(build_invoice(bank_account_id=None), "bank_account_id", "compte bancaire", "virement")
+    only_issue(build_invoice(bank_account_id=None), "bank_account_id", "bank_account_missing")
     validate_invoice(build_invoice(bank_account_id=None, payment_mode=PaymentMode.CHEQUE))
 
 
@@ -339,14 +348,13 @@ def test_every_issue_is_listed_at_once():
         "currency", "main_pdf", "attachments[0].name", "attachments[0].name", "attachments[0].content",
         "totals.untaxed", "totals.vat", "vat_lines", "totals.total", "totals.amount_due", "bank_account_id",
     ]
-    # the French text (shown in Odoo) lists every issue; the English one (logs) as well
-    assert isinstance(error, ChorusProError)
-    assert error.message_fr.count("\n- ") == len(error.issues)
+    # the English text (command line, logs) lists every issue with its field; a user interface reads the codes
+    assert isinstance(error, ChorusProError) and error.code == "document_invalid"
     assert str(error).count("\n- ") == len(error.issues)
+    assert "\n- validator_siret: The SIRET of the validator is missing." in str(error)
     assert error.field == "supplier.siret"
-    for words in ("SIRET du fournisseur", "SIRET du destinataire", "code service", "engagement juridique",
-                  "valideur", "seules les factures en euros", "compte bancaire"):
-        assert words in error.message_fr
+    assert [i.code for i in error.issues][:6] == ["siret_invalid", "siret_invalid", "number_missing",
+                                                   "service_code_reserved", "siret_missing", "ej_too_long"]
 
 
 # -- codes given as text ---------------------------------------------------------------------------
@@ -354,16 +362,19 @@ def test_codes_given_as_text_are_read_as_enums():
     invoice = build_invoice(cadre="A9", invoice_type="FACTURE", payment_mode="VIREMENT",
                             vat_regime="TVA_SUR_ENCAISSEMENT", validator_siret=seed.TITULAIRE.siret)
     validate_invoice(invoice)
-    only_issue(build_invoice(cadre="A9_FACTURE_SOUSTRAITANT"), "validator_siret", "valideur")
-    only_issue(build_invoice(invoice_type="AVOIR", payment_mode=""), "original_invoice_number", "facture d'origine")
+    only_issue(build_invoice(cadre="A9_FACTURE_SOUSTRAITANT"), "validator_siret", "siret_missing",
+               party="validator")
+    only_issue(build_invoice(invoice_type="AVOIR", payment_mode=""), "original_invoice_number",
+               "original_invoice_missing")
 
 
 def test_unknown_codes_are_reported_by_field():
     invoice = build_invoice(cadre="A99", payment_mode="CARTE")
     issues = issues_of(invoice)
     assert [i.field for i in issues] == ["cadre", "payment_mode"]
-    assert "cadre de facturation « A99 »" in issues[0].message_fr
-    assert "mode de paiement « CARTE »" in issues[1].message_fr
+    assert [(i.code, i.params) for i in issues] == [("unknown_value", {"setting": "cadre", "value": "A99"}),
+                                                     ("unknown_value", {"setting": "payment_mode", "value": "CARTE"})]
+    assert issues[0].message_en == "Unknown cadre de facturation 'A99': choose a value of the list."
 
 
 # -- references the buyer requires ---------------------------------------------------------------
@@ -373,12 +384,12 @@ def buyer_requiring(requirement, service_code=""):
 
 def test_buyer_requiring_a_service_code():
     invoice = build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE))
-    only_issue(invoice, "buyer.service_code", seed.HOPITAL.name, "exige un code service")
+    only_issue(invoice, "buyer.service_code", "buyer_requires_service", buyer=seed.HOPITAL.name)
 
 
 def test_buyer_requiring_an_engagement_juridique():
     invoice = build_invoice(buyer=buyer_requiring(ReferenceRequirement.EJ))
-    only_issue(invoice, "ej_number", "exige un numéro d'engagement juridique")
+    only_issue(invoice, "ej_number", "buyer_requires_ej")
     validate_invoice(build_invoice(buyer=buyer_requiring(ReferenceRequirement.EJ), ej_number="EJ-CH-2026-001"))
 
 
@@ -389,7 +400,7 @@ def test_buyer_requiring_both():
 
 def test_buyer_requiring_one_or_the_other():
     only_issue(build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE_OR_EJ)), "buyer.service_code",
-               "code service ou un numéro d'engagement juridique")
+               "buyer_requires_service_or_ej")
     validate_invoice(build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE_OR_EJ), ej_number="CC-1"))
     validate_invoice(build_invoice(buyer=buyer_requiring(ReferenceRequirement.SERVICE_OR_EJ, "ENV")))
 
@@ -397,3 +408,12 @@ def test_buyer_requiring_one_or_the_other():
 @pytest.mark.parametrize("requirement", [None, ReferenceRequirement.NONE, "none"])
 def test_buyer_without_requirement_or_unknown_requirement(requirement):
     validate_invoice(build_invoice(buyer=buyer_requiring(requirement)))
+
+
+# -- codes -----------------------------------------------------------------------------------------
+def test_every_code_has_its_english_text_and_its_enumerated_values():
+    """The codes are what a user interface translates: each has an English text whose parameters are named."""
+    for code, text in MESSAGES.items():
+        assert code == code.lower() and text, code
+        for name in params_of(code) & set(PARAM_VALUES):
+            assert PARAM_VALUES[name], (code, name)

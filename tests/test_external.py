@@ -25,7 +25,7 @@ import pytest
 
 from chorus_pro.client import ChorusProClient
 from chorus_pro.config import ENV_VARS, ChorusConfig, Environment
-from chorus_pro.doctor import doctor_ok, format_report_fr, run_doctor, supplier_structure_id
+from chorus_pro.doctor import doctor_ok, format_report, run_doctor, supplier_structure_id
 from chorus_pro.documents import Attachment, DepositMode, Invoice, Line, Party, Totals, VatLine
 from chorus_pro.statuses import Cadre
 
@@ -53,7 +53,7 @@ def config():
 
 def test_doctor_against_qualification(config):
     results = run_doctor(config, supplier_siret=os.environ.get("CHORUS_PRO_SUPPLIER_SIRET") or None)
-    assert doctor_ok(results), format_report_fr(results)
+    assert doctor_ok(results), format_report(results)
 
 
 def test_works_deposit_against_qualification(config):
@@ -63,7 +63,7 @@ def test_works_deposit_against_qualification(config):
         pytest.skip("works deposit needs " + ", ".join(missing) + " from the qualification data set")
     with ChorusProClient(config) as client:
         results = run_doctor(client, supplier_siret=os.environ.get("CHORUS_PRO_SUPPLIER_SIRET") or None)
-        assert doctor_ok(results), format_report_fr(results)
+        assert doctor_ok(results), format_report(results)
         supplier_id = supplier_structure_id(results)
         supplier = next(s for s in client.transverses.supplier_structures() if s.id == supplier_id)
         bank = next(r.value for r in results if r.key == "bank_accounts")[0]

@@ -36,7 +36,7 @@ def test_several_valid_accounts_are_refused_until_one_is_chosen(client, sim):
         resolve_supplier(client, seed.SUPPLIER.siret)
     assert [a.id for a in caught.value.accounts] == [5151, 5252]
     assert "5151 (Compte principal), 5252 (Compte travaux)" in caught.value.message_en
-    assert "choisissez" in caught.value.message_fr and caught.value.field == "bank_account_id"
+    assert caught.value.code == "bank_account_several" and caught.value.field == "bank_account_id"
     assert resolve_supplier(client, seed.SUPPLIER.siret, 5252).bank_account_id == 5252
 
 
@@ -44,7 +44,7 @@ def test_no_valid_account_is_refused(client, sim):
     sim.set_bank_accounts([])
     with pytest.raises(BankAccountChoiceError, match="No valid bank account") as caught:
         resolve_supplier(client, seed.SUPPLIER.siret)
-    assert "IBAN" in caught.value.message_fr
+    assert caught.value.code == "bank_account_none" and "IBAN" in caught.value.message_en
 
 
 def test_no_bank_account_when_not_paid_by_transfer(client, sim):
@@ -57,7 +57,8 @@ def test_a_known_structure_is_not_looked_up_and_an_unattached_siret_is_refused(c
     assert resolve_supplier(client, "", structure_id=seed.SUPPLIER.id).structure_id == seed.SUPPLIER.id
     with pytest.raises(ConfigurationError, match=f"Supplier SIRET {seed.COMMUNE.siret} is not among") as caught:
         resolve_supplier(client, seed.COMMUNE.siret)
-    assert caught.value.field == "supplier" and "Raccordement EDI/API" in caught.value.message_fr
+    assert caught.value.field == "supplier" and caught.value.code == "supplier_not_attached"
+    assert caught.value.params == {"siret": seed.COMMUNE.siret, "seen": seed.SUPPLIER.siret}
 
 
 def test_choose_bank_account_policy():

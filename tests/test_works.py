@@ -119,7 +119,7 @@ def test_unreadable_date_is_left_empty():
 def test_an_answer_without_id_is_a_protocol_error(data):
     with pytest.raises(ProtocolError) as caught:
         parse_works_response(data)
-    assert "idFactureTravaux" in caught.value.message_fr or "inattendue" in caught.value.message_fr
+    assert caught.value.code == "answer_unreadable"
 
 
 # -- on the simulator, over real HTTP ---------------------------------------------------------------

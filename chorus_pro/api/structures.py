@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chorus_pro.dates import parse_date, parse_datetime
-from chorus_pro.errors import BusinessError
+from chorus_pro.errors import BusinessError, ChorusProError
 from chorus_pro.results import ReferenceRequirement, Service, Structure, StructureDetails
 
 from .base import ChorusApi
@@ -17,44 +17,31 @@ class StructureLookupError(BusinessError):
 
     libelle_code = "STRUCTURE_INTROUVABLE"
 
-    def __init__(self, siret: str, message_en: str, message_fr: str):
+    def __init__(self, siret: str, code: str, params: dict | None = None):
         super().__init__(SEARCH_STRUCTURES, -1, self.libelle_code)
         self.siret = siret
-        self.message_en, self.message_fr, self.field = message_en, message_fr, "siret"
-        self.args = (message_en,)
+        ChorusProError.__init__(self, code=code, params={"siret": siret, **(params or {})}, field="siret")
 
 
 class StructureNotFoundError(StructureLookupError):
     libelle_code = "STRUCTURE_INCONNUE"
 
     def __init__(self, siret: str):
-        super().__init__(
-            siret,
-            f"SIRET {siret} is not in the Chorus Pro directory: check the SIRET of the customer",
-            f"Le SIRET {siret} est inconnu de l'annuaire Chorus Pro : vérifiez le SIRET du client "
-            "(celui de l'entité publique qui reçoit la facture, indiqué sur le bon de commande ou le marché).")
+        super().__init__(siret, "structure_not_found")
 
 
 class StructureInactiveError(StructureLookupError):
     libelle_code = "STRUCTURE_INACTIVE"
 
     def __init__(self, siret: str):
-        super().__init__(
-            siret,
-            f"The Chorus Pro structure of SIRET {siret} is inactive: ask the customer for its current SIRET",
-            f"La structure Chorus Pro du SIRET {siret} est inactive : elle ne reçoit plus de factures. "
-            "Demandez au client le SIRET de l'entité qui la remplace.")
+        super().__init__(siret, "structure_inactive")
 
 
 class StructureAmbiguousError(StructureLookupError):
     libelle_code = "STRUCTURE_AMBIGUE"
 
     def __init__(self, siret: str, count: int):
-        super().__init__(
-            siret,
-            f"{count} active Chorus Pro structures match SIRET {siret}; expected exactly one",
-            f"{count} structures actives de l'annuaire Chorus Pro correspondent au SIRET {siret} ; "
-            "une seule était attendue. Vérifiez le SIRET du client.")
+        super().__init__(siret, "structure_ambiguous", {"count": count})
 
 
 class Structures(ChorusApi):

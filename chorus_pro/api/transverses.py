@@ -29,7 +29,7 @@ class Transverses(ChorusApi):
         try:
             data = self.call("health-check", method="GET")
         except (TransientError, ProtocolError) as exc:
-            return HealthStatus(False, exc.message_fr)
+            return HealthStatus(False, exc.message_en)
         status = str(data.get("statusCode") or data.get("status") or "200")
         return HealthStatus(status in ("200", "OK", "UP"), f"statusCode {status}")
 

@@ -179,7 +179,4 @@ class SharedSimulator:
 def _unreadable(path: Path, reason: str) -> ConfigurationError:
     return ConfigurationError(
         f"The simulator state file {path} cannot be read ({reason}): run 'chorus-pro simulator --reset' "
-        "to start again from the simulator's seed",
-        f"Le fichier d'état du simulateur {path} est illisible ({reason}) : lancez « chorus-pro simulator "
-        "--reset » pour repartir des données initiales du simulateur.",
-        field="simulator_state")
+        "to start again from the simulator's seed", field="simulator_state")

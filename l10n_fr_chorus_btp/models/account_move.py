@@ -15,7 +15,6 @@ from odoo.exceptions import AccessError, UserError
 from chorus_pro.cadres import CADRE_TABLE, parse_cadre
 from chorus_pro.documents import (
     MAX_ATTACHMENT_NAME,
-    MAX_EJ_LENGTH,
     ROUNDING_DISCOUNT_REASON,
     Attachment,
     Invoice,
@@ -26,14 +25,14 @@ from chorus_pro.documents import (
     Totals,
     VatLine,
     VatRegime,
-    validate_invoice,
+    invoice_issues,
 )
-from chorus_pro.errors import DocumentValidationError
 from chorus_pro.results import ReferenceRequirement
-from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+from chorus_pro.siret import compact_siret
 from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction, follow_up_action
 
 from .chorus_market import WORKS_DOCUMENT_TYPES, allowed_cadres, derive_cadre
+from .chorus_messages import code_text, issue_text
 from .chorus_transmission import REQUEUABLE_STATES, TRANSFER_GROUP, TRANSMISSION_STATES
 
 _logger = logging.getLogger(__name__)
@@ -60,13 +59,8 @@ SENDER_ONLY_FIELDS = frozenset({
     "chorus_queued_by_id", "chorus_rejection_acknowledged",
 })
 
-#: pre-flight: fields of chorus_pro's own validation that the Odoo checks explain in Odoo's words, or that
-#: are only known when sending (invoice number before posting, Chorus Pro bank account id, the PDF)
-COVERED_FIELDS = frozenset({
-    "supplier.siret", "buyer.siret", "buyer.service_code", "ej_number", "market_number", "currency", "lines",
-    "original_invoice_number", "payment_mode", "bank_account_id", "number",
-})
-NOT_YET_KNOWN_PREFIXES = ("main_pdf", "attachments")
+#: pre-flight: what chorus_pro's validation checks but is only known when sending
+NOT_YET_KNOWN_PREFIXES = ("number", "bank_account_id", "main_pdf", "attachments")
 
 
 # -- mapping helpers ---------------------------------------------------------------------------------------
@@ -377,34 +371,14 @@ class AccountMove(models.Model):
         return "\n".join([title, *(f"- {issue}" for issue in issues)])
 
     def _chorus_preflight_issues(self):
-        """Everything that would make Chorus Pro refuse this invoice, in the user's language."""
+        """Everything that would make Chorus Pro refuse this invoice, in the user's language: the library's
+        validation, and what only Odoo knows (the customer's services, the bank account, the market)."""
         self.ensure_one()
         _ = self.env._
         issues = []
-        company, customer = self.company_id, self.commercial_partner_id
-        market = self.chorus_market_id
+        customer, market = self.commercial_partner_id, self.chorus_market_id
         service_code = (self.buyer_reference or "").strip()
         ej = (self.purchase_order_reference or "").strip()
-
-        problem = siret_problem(company.company_registry)
-        if problem:
-            issues.append(_("The SIRET of your company %(problem)s: enter it in Accounting › Configuration › "
-                            "Settings › Chorus Pro.", problem=PROBLEMS[problem][0]))
-        problem = siret_problem(customer.company_registry)
-        if problem:
-            issues.append(_("The SIRET of the customer %(problem)s: enter the 14 digits on the customer's form.",
-                            problem=PROBLEMS[problem][0]))
-
-        requirement = customer.chorus_requirement or "none"
-        if requirement in ("service", "service_and_ej") and not service_code:
-            issues.append(_("The customer requires a service code: fill in \"Service code\" in the Chorus Pro tab, "
-                            "or choose the market's service."))
-        if requirement in ("ej", "service_and_ej") and not ej:
-            issues.append(_("The customer requires a legal commitment (EJ, purchase order number): fill in "
-                            "\"Legal commitment (EJ)\" in the Chorus Pro tab."))
-        if requirement == "service_or_ej" and not (service_code or ej):
-            issues.append(_("The customer requires a service code or a legal commitment (EJ): fill in one of "
-                            "them."))
         if service_code:
             services = customer.with_context(active_test=False).chorus_service_ids
             service = services.filtered(lambda s: s.code == service_code)[:1]
@@ -415,22 +389,11 @@ class AccountMove(models.Model):
             elif service.ej_required and not ej:
                 issues.append(_("The service %(code)s requires a legal commitment (EJ): fill in \"Legal commitment "
                                 "(EJ)\" in the Chorus Pro tab.", code=service_code))
-        if len(ej) > MAX_EJ_LENGTH:
-            issues.append(_("The legal commitment (EJ) has more than %(max)s characters.", max=MAX_EJ_LENGTH))
         if market and market._needs_market_number() and not (self.contract_reference or "").strip():
             issues.append(_("The market number is required by the market %(market)s.",
                             market=market.name))
-        cadre = parse_cadre(self.chorus_cadre or "A1")
-        if cadre.is_works:
-            if not (self.contract_reference or "").strip() and not (market and market._needs_market_number()):
-                issues.append(_("A works document needs the market number."))
-            if not market:
-                issues.append(_("A works document must be linked to its public works market."))
-        if cadre.info.needs_validator:
-            validator = market.validator_partner_id
-            if not validator or siret_problem(validator.company_registry):
-                issues.append(_("The invoicing frame (cadre) %(cadre)s needs the validator (main contractor or lead "
-                                "co-contractor) with a valid SIRET on the market.", cadre=self.chorus_cadre))
+        if self.chorus_is_works and not market:
+            issues.append(_("A works document must be linked to its public works market."))
         if self.move_type == "out_invoice":
             bank = self.partner_bank_id
             if not bank:
@@ -439,29 +402,22 @@ class AccountMove(models.Model):
             elif bank.acc_type != "iban":
                 issues.append(_("The bank account %(account)s is not an IBAN: Chorus Pro only accepts IBAN for a "
                                 "payment by transfer.", account=bank.display_name))
-        if self.move_type == "out_refund" and not (self.reversed_entry_id or (self.ref or "").strip()):
-            issues.append(_("A credit note must mention the invoice it cancels (reversed invoice or reference)."))
-        if self.currency_id.name != "EUR":
-            issues.append(_("Chorus Pro accepts invoices in euros only (currency: %(currency)s).",
-                            currency=self.currency_id.name))
         if not self.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
-            issues.append(_("The invoice has no line."))
+            issues.append(code_text(self.env, "no_lines"))
         issues.extend(self._chorus_library_issues())
         return list(dict.fromkeys(issues))
 
     def _chorus_library_issues(self):
-        """Chorus Pro cannot carry the amounts, or :func:`chorus_pro.documents.validate_invoice` refuses what the
-        Odoo checks above do not cover."""
+        """What Chorus Pro cannot carry in the amounts, and what :func:`chorus_pro.documents.invoice_issues`
+        refuses, except what is only known when sending (the number before posting, the Chorus Pro bank account
+        id, the PDF)."""
         amounts = self._chorus_amounts()
         if amounts["problems"]:
             return amounts["problems"]
         invoice = self._chorus_build_invoice(with_pdf=False, amounts=amounts)
-        try:
-            validate_invoice(invoice, operation="works" if self.chorus_is_works else "soumettre")
-        except DocumentValidationError as exc:
-            return [issue.message_fr for issue in exc.issues
-                    if issue.field not in COVERED_FIELDS and not (issue.field or "").startswith(NOT_YET_KNOWN_PREFIXES)]
-        return []
+        issues = invoice_issues(invoice, operation="works" if self.chorus_is_works else "soumettre")
+        return [issue_text(self.env, issue) for issue in issues
+                if not (issue.field or "").startswith(NOT_YET_KNOWN_PREFIXES)]
 
     # -- amounts: from Odoo's own tax engine ----------------------------------------------------------------
     def _chorus_amounts(self):

@@ -37,6 +37,7 @@ from chorus_pro.statuses import (
     status_label,
 )
 
+from .chorus_messages import error_text, user_error
 from .chorus_transmission import FOLLOWED_STATES
 from .chorus_utils import chorus_commit
 
@@ -107,10 +108,8 @@ class ChorusProSync(models.AbstractModel):
                 # a manual update refuses an answer about another document instead of recording it
                 sync = self.with_company(company).with_context(chorus_sync_refuse_mismatch=True)
                 changed += sync._sync_company(company, company_transmissions.sudo(), manual=True)
-            except AuthenticationError as error:
-                raise UserError(error.message_fr) from None
             except ChorusProError as error:
-                raise UserError(error.message_fr) from None
+                raise user_error(self.env, error) from None
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -383,7 +382,7 @@ class ChorusProSync(models.AbstractModel):
         """Pause the company's Chorus Pro traffic (transfers and syncs) until its settings are fixed."""
         _logger.warning("Chorus Pro refused the credentials of company %s: %s; sync paused",
                         company.id, error.message_en)
-        company._chorus_mark_auth_failed(error.message_fr)
+        company._chorus_mark_auth_failed(error_text(self.env, error))
 
 
 def _by_chorus_id(transmissions):

@@ -24,6 +24,7 @@ from chorus_pro import (
 )
 from chorus_pro.supplier import resolve_supplier
 
+from .chorus_messages import error_text
 from .chorus_utils import can_rollback, chorus_commit, cursors_share_a_test_transaction
 
 _logger = logging.getLogger(__name__)
@@ -168,6 +169,10 @@ class ChorusProTransfer(models.AbstractModel):
         user = transmission._document().invoice_user_id or transmission.queued_by_id
         return user.lang or transmission.company_id.partner_id.lang or self.env.lang
 
+    def _error_text(self, transmission, exc):
+        """What went wrong, in the language of the people who follow the document (stored on the transmission)."""
+        return error_text(self.with_context(lang=self._log_lang(transmission)).env, exc)
+
     def _deposit(self, transmission, client):
         """Upload the PDF, then ``soumettre`` (A1, A2, A9, A12) or the works deposit (A4, A7, A8…)."""
         document = transmission._document()
@@ -212,7 +217,7 @@ class ChorusProTransfer(models.AbstractModel):
 
     # -- outcomes -------------------------------------------------------------------------------------
     def _after_lost_answer(self, transmission, client, exc):
-        transmission.write({"state": "to_reconcile", "last_error": exc.message_fr})
+        transmission.write({"state": "to_reconcile", "last_error": self._error_text(transmission, exc)})
         chorus_commit(self.env)
         try:
             if self._reconcile(transmission, client):
@@ -226,13 +231,14 @@ class ChorusProTransfer(models.AbstractModel):
     def _after_auth_error(self, transmission, exc):
         _logger.warning("Chorus Pro: authentication refused for company %s: %s; transfers paused",
                         transmission.company_id.id, exc.message_en)
-        transmission.company_id._chorus_mark_auth_failed(exc.message_fr)
-        transmission.write({"state": "to_send", "last_error": exc.message_fr})
+        message = self._error_text(transmission, exc)
+        transmission.company_id._chorus_mark_auth_failed(message)
+        transmission.write({"state": "to_send", "last_error": message})
         chorus_commit(self.env)
         return "auth_failed"
 
     def _after_business_error(self, transmission, exc):
-        message = getattr(exc, "message_fr", str(exc))
+        message = self._error_text(transmission, exc)
         transmission.write({"state": "action_needed", "last_error": message, "next_attempt": False})
         document = transmission._document()
         document._chorus_log(document.env._("Chorus Pro refused the invoice: %(message)s", message=message))
@@ -245,13 +251,14 @@ class ChorusProTransfer(models.AbstractModel):
         return self._retry_later(transmission, exc)
 
     def _retry_later(self, transmission, exc, state="to_send"):
+        message = self._error_text(transmission, exc)
         attempts = transmission.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             transmission.write({"state": "error", "attempts": attempts,
-                                "last_error": exc.message_fr, "next_attempt": False})
+                                "last_error": message, "next_attempt": False})
             document = transmission._document()
             document._chorus_log(document.env._("Chorus Pro unreachable after %(count)s attempts: %(message)s",
-                                                count=attempts, message=exc.message_fr))
+                                                count=attempts, message=message))
             chorus_commit(self.env)
             return "error"
         delay = min(BACKOFF_BASE * (2 ** (attempts - 1)), BACKOFF_MAX)
@@ -260,7 +267,7 @@ class ChorusProTransfer(models.AbstractModel):
             delay = max(delay, timedelta(seconds=retry_after))
         next_attempt = fields.Datetime.now() + delay
         transmission.write({"state": state, "attempts": attempts, "next_attempt": next_attempt,
-                            "last_error": exc.message_fr})
+                            "last_error": message})
         chorus_commit(self.env)
         transmission._trigger_sender(next_attempt)
         return "retry"

@@ -13,8 +13,10 @@ from chorus_pro.credentials import (
     piste_secret_renewal,
     technical_password_expiry,
 )
-from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+from chorus_pro.siret import compact_siret, siret_problem
 from chorus_pro.supplier import BankAccountChoiceError, choose_bank_account, resolve_supplier
+
+from .chorus_messages import doctor_text, doctor_title, error_text, siret_problem_text
 
 _logger = logging.getLogger(__name__)
 
@@ -118,7 +120,7 @@ class ResCompany(models.Model):
                     raise ValidationError(self.env._(
                         "The SIRET of the company %(company)s %(problem)s. Enter the 14-digit SIRET of the "
                         "establishment that issues the invoices (Chorus Pro identifies you with it).",
-                        company=company.name, problem=PROBLEMS[problem][0]))
+                        company=company.name, problem=siret_problem_text(self.env, problem)))
 
     def write(self, vals):
         secrets = {"chorus_tech_password", "chorus_piste_client_secret"} & set(vals)
@@ -248,46 +250,50 @@ class ResCompany(models.Model):
             return False
         return True
 
-    def _chorus_mark_auth_failed(self, message_fr):
+    def _chorus_mark_auth_failed(self, message):
         """Pause the transfers of this company until the connection is repaired, and warn the referent and
         the administrators at once (not at the next daily check)."""
         already = self.chorus_auth_failed
-        self.sudo().write({"chorus_auth_failed": True, "chorus_auth_failed_message": message_fr})
+        self.sudo().write({"chorus_auth_failed": True, "chorus_auth_failed_message": message})
         if not already:
             self.env["chorus.pro.credential.reminder"]._notify_auth_failure(self)
 
     def _chorus_test_connection(self):
-        """Run the setup doctor; store what it learnt.  Returns ``(ok, message)`` in French."""
+        """Run the setup doctor; store what it learnt.  Returns ``(ok, message)`` in the user's language."""
         self.ensure_one()
-        from chorus_pro.doctor import NOT_RUN_FR, is_warning, run_doctor
+        from chorus_pro.doctor import NOT_RUN, is_warning, run_doctor
         try:
             config = self._chorus_config().validate()
         except ChorusProError as exc:
-            return self._chorus_store_test(False, exc.message_fr)
+            return self._chorus_store_test(False, error_text(self.env, exc))
         client = self._chorus_client(config)
         try:
             checks = run_doctor(client, supplier_siret=self._chorus_siret() or None)
         except ChorusProError as exc:
-            return self._chorus_store_test(False, exc.message_fr)
+            return self._chorus_store_test(False, error_text(self.env, exc))
         finally:
             _close(client)
-        failed = [c for c in checks if not c.passed and c.message_fr != NOT_RUN_FR]
-        not_run = [c for c in checks if not c.passed and c.message_fr == NOT_RUN_FR]
+        failed = [c for c in checks if not c.passed and c.code != NOT_RUN]
+        not_run = [c for c in checks if not c.passed and c.code == NOT_RUN]
         warnings = [c for c in checks if is_warning(c)]
         if failed:
             lines = [self.env._("Chorus Pro connection failed:")]
-            lines += [f"- {c.title_fr} : {c.message_fr}" for c in failed]
+            lines += [self._chorus_doctor_line(c) for c in failed]
             if not_run:
                 lines.append(self.env._("Not checked until the steps above are fixed: %(steps)s.",
-                                        steps=", ".join(c.title_fr for c in not_run)))
+                                        steps=", ".join(doctor_title(self.env, c.key) for c in not_run)))
             return self._chorus_store_test(False, "\n".join(lines))
         self.sudo().write(_learnt_values(checks))
         banks = next((c for c in checks if c.key == "bank_accounts" and c.passed), None)
         if banks:
             self._chorus_store_bank_accounts(banks.value)
         lines = [self.env._("Connection with Chorus Pro established")]
-        lines += [f"- {c.title_fr} : {c.message_fr}" for c in warnings]
+        lines += [self._chorus_doctor_line(c) for c in warnings]
         return self._chorus_store_test(True, "\n".join(lines))
+
+    def _chorus_doctor_line(self, check):
+        return self.env._("- %(step)s: %(message)s", step=doctor_title(self.env, check.key),
+                          message=doctor_text(self.env, check))
 
     def _chorus_read_bank_accounts(self):
         """Read the valid bank accounts of the supplier structure from Chorus Pro and keep them."""

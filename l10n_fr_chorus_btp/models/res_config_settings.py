@@ -2,7 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from chorus_pro import ChorusProError
-from chorus_pro.siret import PROBLEMS, siret_problem
+from chorus_pro.siret import siret_problem
+
+from .chorus_messages import siret_problem_text, user_error
 
 
 class ResConfigSettings(models.TransientModel):
@@ -65,7 +67,7 @@ class ResConfigSettings(models.TransientModel):
         try:
             accounts = self.company_id._chorus_read_bank_accounts()
         except ChorusProError as exc:
-            raise UserError(exc.message_fr) from exc
+            raise user_error(self.env, exc) from exc
         if not accounts:
             message = self.env._("No valid bank account on the supplier structure: add the company's bank "
                                  "details (IBAN and BIC) to the structure on Chorus Pro, then read them again.")
@@ -106,7 +108,7 @@ class ResConfigSettings(models.TransientModel):
             if problem and uses_chorus and (settings.chorus_auto_transfer or settings.chorus_company_registry):
                 raise UserError(self.env._(
                     "The SIRET of the issuing company %(problem)s. Enter the 14 digits of the establishment "
-                    "that issues the invoices.", problem=PROBLEMS[problem][0]))
+                    "that issues the invoices.", problem=siret_problem_text(self.env, problem)))
             login = (settings.chorus_tech_login or "").strip()
             if login and "@" not in login:
                 raise UserError(self.env._(

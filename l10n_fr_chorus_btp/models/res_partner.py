@@ -4,8 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from chorus_pro import ChorusProError
-from chorus_pro.siret import PROBLEMS, compact_siret, siret_problem
+from chorus_pro.siret import compact_siret, siret_problem
 
+from .chorus_messages import siret_problem_text, user_error
 from .chorus_utils import chorus_commit
 
 _logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class ResPartner(models.Model):
                 raise ValidationError(self.env._(
                     "%(partner)s is a Chorus Pro client: its SIRET %(problem)s. Enter the 14-digit SIRET of the "
                     "public entity (field SIRET), as published in the Chorus Pro directory.",
-                    partner=partner.display_name, problem=PROBLEMS[problem][0]))
+                    partner=partner.display_name, problem=siret_problem_text(self.env, problem)))
 
     def _chorus_siret(self):
         self.ensure_one()
@@ -83,7 +84,7 @@ class ResPartner(models.Model):
         problem = siret_problem(self.company_registry)
         if problem:
             raise UserError(self.env._("The SIRET of %(partner)s %(problem)s.", partner=self.display_name,
-                                       problem=PROBLEMS[problem][0]))
+                                       problem=siret_problem_text(self.env, problem)))
         try:
             structure = client.structures.find(compact_siret(self.company_registry))
             details = client.structures.get(structure.id)
@@ -95,7 +96,7 @@ class ResPartner(models.Model):
                 detailed.append(service)
         except ChorusProError as exc:
             if raise_errors:
-                raise UserError(exc.message_fr) from None
+                raise user_error(self.env, exc) from None
             _logger.warning("Chorus Pro directory refresh failed for partner %s: %s", self.id, exc.message_en)
             return False
         requirement = getattr(details.requirement, "value", details.requirement) or "none"

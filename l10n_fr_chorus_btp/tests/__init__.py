@@ -1,6 +1,7 @@
 from . import (
     test_amounts,  # noqa: F401
     test_bad_inputs,  # noqa: F401
+    test_chorus_messages,  # noqa: F401
     test_concurrency,  # noqa: F401
     test_daily_use,  # noqa: F401
     test_demo,  # noqa: F401

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from odoo import Command
+from odoo.addons.l10n_fr_chorus_btp.models.chorus_messages import error_text
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -49,7 +50,7 @@ class TestBadInputs(ChorusFollowupCase):
         with self.assertRaises(exception) as caught:
             yield caught
         error = caught.exception
-        message = getattr(error, "message_fr", None) or str(error.args[0] if error.args else error)
+        message = error_text(self.env, error)  # a library error as the add-on shows it
         for fragment in fragments:
             self.assertIn(fragment, message)
         self.assertEqual(len(self.sim.deposits), deposits, "nothing deposited")
@@ -163,7 +164,7 @@ class TestBadInputs(ChorusFollowupCase):
         ):
             attachment = self.env["ir.attachment"].create({"name": name, "datas": base64.b64encode(content)})
             action = move.action_chorus_complete()
-            wizard = self.env[action["res_model"]].with_context(action["context"]).create(
+            wizard = self.env[action["res_model"]].with_context(**action["context"]).create(
                 {"attachment_ids": [Command.set(attachment.ids)], "comment": "Pièce jointe"})
             with self.refused(fragment, "pièce jointe"):
                 wizard.action_complete()

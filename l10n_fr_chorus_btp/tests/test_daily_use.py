@@ -26,7 +26,7 @@ class TestDailyUse(ChorusCommon):
         action = early.action_chorus_transfer()
         self.assertEqual(action["res_model"], "chorus.pro.transfer.confirm.wizard")
         self.assertEqual(early.chorus_state, "to_transfer", "nothing queued before the user confirms")
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertEqual(wizard.early_move_ids, early)
         self.assertEqual(wizard.start_date, fields.Date.from_string("2026-04-01"))
         wizard.action_confirm()

@@ -27,7 +27,7 @@ class TestBuyerDecisions(ChorusFollowupCase):
         self.assertEqual(self.move.chorus_status, status)
 
     def wizard(self, action, values=None):
-        return self.env[action["res_model"]].with_context(action["context"]).create(values or {})
+        return self.env[action["res_model"]].with_context(**action["context"]).create(values or {})
 
     def attachment(self, name, content=b"%PDF-1.4\n% justificatif\n"):
         return self.env["ir.attachment"].create({"name": name, "datas": base64.b64encode(content),
@@ -61,8 +61,8 @@ class TestBuyerDecisions(ChorusFollowupCase):
         cases = [
             (self.attachment("x" * 47 + ".pdf"), "50"),
             (self.attachment("installation.exe"), "EXE"),
-            (self.attachment("plan-masse.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024 + 1)), "10 Mo"),
-            (self.attachment("vide.pdf", b""), "vide"),
+            (self.attachment("plan-masse.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024 + 1)), "10 MB"),
+            (self.attachment("vide.pdf", b""), "is empty"),  # this case's user speaks English
         ]
         before = self.uploads()
         for attachment, expected in cases:

@@ -29,7 +29,7 @@ class TestPreflight(ChorusCommon):
             move,
             "SIRET de votre société",
             "code service",
-            "plus de 50 caractères",
+            "50 au plus",
             "compte bancaire",
         )
         self.assertEqual(message.count("\n- "), 4, message)

@@ -4,6 +4,7 @@ import base64
 
 from markupsafe import Markup
 from odoo import fields, models
+from odoo.addons.l10n_fr_chorus_btp.models.chorus_messages import issue_text
 from odoo.exceptions import UserError
 
 from chorus_pro.documents import Attachment, attachment_issues
@@ -27,7 +28,7 @@ class ChorusProCompleteWizard(models.TransientModel):
                        for a in self.attachment_ids]
         issues = attachment_issues(attachments)
         if issues:
-            raise UserError("\n".join(issue.message_fr for issue in issues))
+            raise UserError("\n".join(issue_text(self.env, issue, with_hint=False) for issue in issues))
         return attachments
 
     def action_complete(self):

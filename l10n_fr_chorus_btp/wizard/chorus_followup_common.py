@@ -1,9 +1,10 @@
 """What the four follow-up wizards share: the invoice they act on and the Chorus Pro call."""
 
 from odoo import api, fields, models
+from odoo.addons.l10n_fr_chorus_btp.models.chorus_messages import user_error
 from odoo.exceptions import UserError
 
-from chorus_pro.errors import AuthenticationError, ChorusProError
+from chorus_pro.errors import ChorusProError
 
 
 class ChorusFollowupWizardMixin(models.AbstractModel):
@@ -28,7 +29,8 @@ class ChorusFollowupWizardMixin(models.AbstractModel):
         self.env["chorus.pro.transmission"]._check_transfer_right()
 
     def _call_chorus(self, operation):
-        """Run ``operation(client)``; every Chorus Pro error becomes a French message, nothing is written."""
+        """Run ``operation(client)``; every Chorus Pro error becomes a message in the user's language, nothing is
+        written."""
         self._check_rights()
         company = self.move_id.company_id
         if not company._chorus_is_configured():
@@ -36,10 +38,8 @@ class ChorusFollowupWizardMixin(models.AbstractModel):
         try:
             with company.sudo()._chorus_client() as client:
                 return operation(client)
-        except AuthenticationError as error:
-            raise UserError(error.message_fr) from None
         except ChorusProError as error:
-            raise UserError(error.message_fr) from None
+            raise user_error(self.env, error) from None
 
     def _refresh_status(self):
         """Read the new status right away (one history call); a failure here changes nothing."""

@@ -2,9 +2,10 @@
 
 from markupsafe import Markup
 from odoo import api, fields, models
+from odoo.addons.l10n_fr_chorus_btp.models.chorus_messages import user_error
 from odoo.exceptions import UserError
 
-from chorus_pro.errors import AuthenticationError, ChorusProError
+from chorus_pro.errors import ChorusProError
 
 
 class ChorusProRejectionWizard(models.TransientModel):
@@ -33,8 +34,8 @@ class ChorusProRejectionWizard(models.TransientModel):
             try:
                 with company.sudo()._chorus_client() as client:
                     client.factures.acknowledge_rejections([int(m.chorus_identifier) for m in company_moves])
-            except (AuthenticationError, ChorusProError) as error:
-                raise UserError(error.message_fr) from None
+            except ChorusProError as error:
+                raise user_error(self.env, error) from None
             company_moves.chorus_transmission_id.sudo().write({"rejection_acknowledged": True})
             for move in company_moves:
                 move._chorus_log(Markup("%s") % self.env._(
