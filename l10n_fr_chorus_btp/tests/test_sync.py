@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from chorus_pro.client import ChorusProClient
+from chorus_pro.api.factures import Factures
 from chorus_pro.dates import format_datetime
 from chorus_pro.simulator import request_observers, seed
 
@@ -95,14 +95,14 @@ class TestStatusSync(ChorusFollowupCase):
     def listed_by_the_search(self):
         """Run the cron; return the search criteria sent and the invoice ids the search listed."""
         criteria, listed = [], []
-        original = ChorusProClient.iter_supplier_invoices
+        original = Factures.iter_supplier_invoices
 
-        def spied(client, **kwargs):
+        def spied(api, **kwargs):
             criteria.append(kwargs)
-            for summary in original(client, **kwargs):
+            for summary in original(api, **kwargs):
                 listed.append(summary.invoice_id)
                 yield summary
-        with patch.object(ChorusProClient, "iter_supplier_invoices", spied):
+        with patch.object(Factures, "iter_supplier_invoices", spied):
             spy = self.run_cron()
         self.assertEqual(spy.calls(SEARCH), 1, f"one search call: {spy}")
         return criteria, listed
