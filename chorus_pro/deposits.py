@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .cadres import Cadre
 from .documents import Attachment, DepositMode, Invoice, build_submit_payload, validate_invoice
 from .errors import DuplicateInvoiceError, OutcomeUnknownError, TransientError, WriteInterrupted
 from .results import InvoiceSummary, SubmitResult
-from .statuses import Cadre
 
 if TYPE_CHECKING:
     from .client import ChorusProClient

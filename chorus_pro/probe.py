@@ -20,11 +20,11 @@ from decimal import Decimal
 from itertools import islice
 
 from . import __version__, discovery
+from .cadres import Cadre
 from .client import EMPTY_SEARCH_CODES, ChorusProClient
 from .config import ChorusConfig, Environment, secret_values
 from .documents import Attachment, Invoice, Party, Totals, VatLine
 from .errors import AuthenticationError, ChorusProError, ConfigurationError
-from .statuses import Cadre
 
 #: where a works document might be deposited through the API: every path is a guess (reference §9.2, §17.15);
 #: ``facturesTravaux/v1/soumettre`` is the one :mod:`chorus_pro.works` uses today

@@ -8,17 +8,6 @@ from __future__ import annotations
 
 import enum
 
-# the cadres live in chorus_pro.cadres; these names stay importable from here
-from .cadres import (  # noqa: F401
-    CADRE_LABELS,
-    SUBMIT_CADRES,
-    VALIDATOR_CADRES,
-    WORKS_CADRES,
-    WORKS_TYPE_OF_CADRE,
-    Cadre,
-    parse_cadre,
-)
-
 
 class TransmissionState(str, enum.Enum):
     """Where an invoice stands, seen from the supplier's ERP."""

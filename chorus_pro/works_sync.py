@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from .api.reading import SEARCH_PAGE_SIZE
+from .identity import DocumentIdentity, Mismatch, identity_mismatch
 from .siret import compact_siret
 from .statuses import WORKS_FOLLOWED_BY_NEXT_PIECE
 
@@ -83,17 +84,19 @@ def _piece(summary, previous_id=None) -> WorksPiece:
 
 
 def _mismatch(summary, wanted_number: str, supplier_structure_id: int | None, supplier_identifier: str) -> str:
-    if wanted_number and summary.number.strip() != wanted_number.strip():
+    """Why the line found is not the piece followed (chorus_pro.identity decides), or ""."""
+    expected = DocumentIdentity(wanted_number or summary.number, supplier_identifier, supplier_structure_id)
+    found = DocumentIdentity(summary.number, summary.supplier_identifier, summary.supplier_structure_id)
+    mismatch = identity_mismatch(expected, found)
+    if mismatch is Mismatch.NUMBER:
         return (f"Chorus Pro document {summary.works_invoice_id} is numbered {summary.number!r}, "
                 f"not {wanted_number!r}")
-    if supplier_structure_id and summary.supplier_structure_id and \
-            summary.supplier_structure_id != supplier_structure_id:
+    if mismatch is Mismatch.SUPPLIER:
+        if compact_siret(summary.supplier_identifier) != compact_siret(supplier_identifier):
+            return (f"Chorus Pro document {summary.works_invoice_id} belongs to SIRET "
+                    f"{summary.supplier_identifier}, not {supplier_identifier}")
         return (f"Chorus Pro document {summary.works_invoice_id} belongs to supplier structure "
                 f"{summary.supplier_structure_id}, not {supplier_structure_id}")
-    if supplier_identifier and summary.supplier_identifier and \
-            compact_siret(summary.supplier_identifier) != compact_siret(supplier_identifier):
-        return (f"Chorus Pro document {summary.works_invoice_id} belongs to SIRET {summary.supplier_identifier}, "
-                f"not {supplier_identifier}")
     return ""
 
 

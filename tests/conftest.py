@@ -221,10 +221,10 @@ def build_works_invoice(cadre=None, **overrides):
     """A valid projet de décompte mensuel (A4 unless ``cadre``) for the OPH, MOE the architect."""
     from datetime import date
 
+    from chorus_pro.cadres import Cadre
     from chorus_pro.documents import Attachment, Party
     from chorus_pro.results import ReferenceRequirement
     from chorus_pro.simulator import seed
-    from chorus_pro.statuses import Cadre
 
     values = dict(
         number="SIT-2026-03",

@@ -453,9 +453,9 @@ def test_bad_config_file(tmp_path):
 def test_invoice_json_computes_vat_lines_and_totals(tmp_path):
     from decimal import Decimal
 
+    from chorus_pro.cadres import Cadre
     from chorus_pro.documents import DepositMode, InvoiceType, validate_invoice
     from chorus_pro.invoice_json import invoice_from_dict
-    from chorus_pro.statuses import Cadre
 
     (tmp_path / "facture.pdf").write_bytes(minimal_pdf())
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))

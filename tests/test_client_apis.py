@@ -7,12 +7,12 @@ import pytest
 from conftest import build_invoice, build_works_invoice
 
 from chorus_pro import auth, documents
+from chorus_pro.cadres import Cadre
 from chorus_pro.client import ChorusProClient
 from chorus_pro.config import ChorusConfig
 from chorus_pro.documents import DepositMode, InvoiceType, PaymentMode, VatRegime
 from chorus_pro.errors import DocumentValidationError
 from chorus_pro.simulator import seed
-from chorus_pro.statuses import Cadre
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from conftest import reach_simulator
 
 from chorus_pro import auth
 from chorus_pro.api import StructureInactiveError, StructureNotFoundError
+from chorus_pro.cadres import Cadre
 from chorus_pro.client import ChorusProClient
 from chorus_pro.config import ChorusConfig
 from chorus_pro.documents import Attachment, DepositMode
 from chorus_pro.errors import BusinessError, DocumentValidationError, DuplicateInvoiceError
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.simulator import Simulator, seed
-from chorus_pro.statuses import Cadre
 
 
 @pytest.fixture(params=["http", "in_process"])

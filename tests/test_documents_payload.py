@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from conftest import build_invoice
 
+from chorus_pro.cadres import Cadre
 from chorus_pro.documents import (
     Attachment,
     DepositMode,
@@ -24,7 +25,6 @@ from chorus_pro.documents import (
     vat_rate_fields,
 )
 from chorus_pro.simulator import seed
-from chorus_pro.statuses import Cadre
 
 D = Decimal
 SUPPLIER_ID = seed.SUPPLIER.id

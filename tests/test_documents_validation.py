@@ -8,6 +8,7 @@ import pytest
 from conftest import build_invoice, build_works_invoice
 from stdnum import luhn
 
+from chorus_pro.cadres import Cadre
 from chorus_pro.documents import (
     MAX_ATTACHMENT_BYTES,
     Attachment,
@@ -26,7 +27,6 @@ from chorus_pro.messages import MESSAGES, PARAM_VALUES, params_of
 from chorus_pro.results import ReferenceRequirement
 from chorus_pro.simulator import seed
 from chorus_pro.siret import compact_siret, is_valid_siret, siret_problem
-from chorus_pro.statuses import Cadre
 
 D = Decimal
 

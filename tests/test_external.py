@@ -23,11 +23,11 @@ from decimal import Decimal
 
 import pytest
 
+from chorus_pro.cadres import Cadre
 from chorus_pro.client import ChorusProClient
 from chorus_pro.config import ENV_VARS, ChorusConfig, Environment
 from chorus_pro.doctor import doctor_ok, format_report, run_doctor, supplier_structure_id
 from chorus_pro.documents import Attachment, DepositMode, Invoice, Line, Party, Totals, VatLine
-from chorus_pro.statuses import Cadre
 
 CREDENTIALS = ("piste_client_id", "piste_client_secret", "tech_login", "tech_password")
 

@@ -17,6 +17,7 @@ import pytest
 import spec_validation
 from conftest import SpecFidelity, build_invoice
 
+from chorus_pro.cadres import SUBMIT_CADRES, Cadre
 from chorus_pro.documents import (
     Attachment,
     DepositMode,
@@ -27,7 +28,6 @@ from chorus_pro.documents import (
     build_submit_payload,
 )
 from chorus_pro.simulator import seed
-from chorus_pro.statuses import SUBMIT_CADRES, Cadre
 
 spec_validation.require_specs()
 

@@ -8,10 +8,10 @@ import pytest
 from conftest import build_works_invoice
 
 import chorus_pro.simulator as simulator_package
+from chorus_pro.cadres import WORKS_CADRES, WORKS_TYPE_OF_CADRE, Cadre
 from chorus_pro.documents import Attachment, DepositMode, Party, validate_invoice
 from chorus_pro.errors import ProtocolError
 from chorus_pro.simulator import seed
-from chorus_pro.statuses import WORKS_CADRES, WORKS_TYPE_OF_CADRE, Cadre
 from chorus_pro.works import build_works_request, parse_works_response, works_summary
 
 SUPPLIER_ID = seed.SUPPLIER.id

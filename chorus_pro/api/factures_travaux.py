@@ -47,17 +47,14 @@ class FacturesTravaux(ChorusApi):
         [spec]; that it answers for an ``idFactureTravaux`` is UNVERIFIED (the FacturesTravaux API has no
         public "consulter"): the simulator does, and ``chorus-pro probe`` shows what the platform does.
         """
-        data = self.client.factures.call("consulter/fournisseur", {"identifiantFactureCPP": works_invoice_id})
-        invoice = data.get("facture") or {}
+        details = self.client.factures.get_supplier_invoice(works_invoice_id)
+        invoice = details.raw  # what the invoice's reading leaves aside: the works parts
         refs = invoice.get("references") or {}
         totals = invoice.get("montantTotal") or {}
-        cadre = invoice.get("cadreDeFacturation") or {}
         previous, following = invoice.get("piecePrecedente") or {}, invoice.get("pieceSuivante") or {}
         return WorksDocumentDetails(
-            works_invoice_id=as_int(invoice.get("identifiantFactureCPP")) or works_invoice_id,
-            number=str(invoice.get("numeroFacture") or ""),
-            status=str(invoice.get("statutFacture") or ""),
-            cadre=str(cadre.get("codeCadreFacturation") or ""),
+            works_invoice_id=details.invoice_id, number=details.invoice_number, status=details.status,
+            cadre=details.cadre,
             works_type=str(refs.get("typeFactureTravaux") or ""),
             amount_to_pay=as_decimal(totals.get("montantAPayer")),
             previous=_piece_link(previous, "idPiecePrecedente", "numeroPiecePrecedente",
