@@ -7,6 +7,7 @@ previous situation's carried figures.  The accountant validates: the situation i
 new situation or a credit note), then invoiced, deposited on Chorus Pro and followed to payment.
 """
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -60,6 +61,12 @@ CODE_ONLY_FIELDS = ("name", "company_id", "number", "month", "stage", "state", "
 
 def _decimal(value):
     return Decimal(str(value or 0))
+
+
+def _vat_percent(env, rate):
+    """A VAT rate of the maths (a fraction: 0.055) as the user reads it (« 5,5 »; « 20 »)."""
+    percent = Decimal(str(rate)) * 100
+    return formatLang(env, float(percent), digits=0 if percent == percent.to_integral_value() else 1)
 
 
 def _month(value):
@@ -200,9 +207,7 @@ class ChorusProSituation(models.Model):
                   definitive=regularisation["definitive_coefficient"]))
         row(_("Total excluding VAT"), figures.get("total_ht"), style="subtotal")
         for vat_line in figures.get("vat_lines") or []:
-            rate = Decimal(vat_line["rate"]) * 100
-            digits = 0 if rate == rate.to_integral_value() else 1
-            row(_("VAT %(rate)s %%", rate=formatLang(self.env, float(rate), digits=digits)), vat_line["vat"],
+            row(_("VAT %(rate)s %%", rate=_vat_percent(self.env, vat_line["rate"])), vat_line["vat"],
                 _("on %(base)s", base=money(vat_line["base_ht"])))
         if figures.get("vat_mention"):
             row(figures["vat_mention"], 0)
@@ -464,12 +469,11 @@ class ChorusProSituation(models.Model):
             for figure in figures["lines"]:
                 key = (figure["lot"], Decimal(str(figure["vat_rate"])))
                 by_lot_and_rate[key] = by_lot_and_rate.get(key, Decimal(0)) + Decimal(str(figure["period_ht"]))
-            several_rates = {lot for lot, _rate in by_lot_and_rate if sum(1 for k in by_lot_and_rate if k[0] == lot) > 1}
+            rates_per_lot = Counter(lot for lot, _rate in by_lot_and_rate)
             for (lot, rate), amount in by_lot_and_rate.items():
-                if lot in several_rates:
-                    percent = rate * 100
+                if rates_per_lot[lot] > 1:
                     name = _("Lot %(lot)s – works of the month at %(rate)s %% VAT", lot=lot,
-                             rate=formatLang(self.env, float(percent), digits=0 if percent == int(percent) else 1))
+                             rate=_vat_percent(self.env, rate))
                 else:
                     name = _("Lot %(lot)s – works of the month", lot=lot)
                 line(name, amount, rate)

@@ -77,17 +77,7 @@ class ResConfigSettings(models.TransientModel):
         else:
             message = self.env._("%(count)s valid bank accounts on Chorus Pro: choose the one for the transfers.",
                                  count=len(accounts))
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Chorus Pro"),
-                "message": message,
-                "type": "success" if len(accounts) == 1 else "warning",
-                "sticky": len(accounts) != 1,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self._chorus_notification(message, "success" if len(accounts) == 1 else "warning")
 
     def _compute_chorus_secrets_set(self):
         for settings in self:
@@ -143,14 +133,18 @@ class ResConfigSettings(models.TransientModel):
         if not self.env.user.has_group("account.group_account_manager") and not self.env.is_system():
             raise AccessError(self.env._("Only the accounting administrators may test the Chorus Pro connection."))
         ok, message = self.company_id._chorus_test_connection()
+        return self._chorus_notification(message, "success" if ok else "danger")
+
+    def _chorus_notification(self, message, kind):
+        """A notification of the Chorus Pro settings, which reloads them (sticky unless all went well)."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Chorus Pro"),
                 "message": message,
-                "type": "success" if ok else "danger",
-                "sticky": not ok,
+                "type": kind,
+                "sticky": kind != "success",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
