@@ -42,6 +42,40 @@ ensure_postgres() {
     pg_isready
 }
 
+# run_odoo LABEL DB_PREFIX MODULES TEST_TAGS [odoo-bin options…]: a fresh database and data directory, the
+# modules installed with their tests, the counts added to the totals, both removed afterwards
+run_odoo() {
+    local label=$1 db="$2_$(date +%s)_$$" modules=$3 tags=$4
+    shift 4
+    local odoo_data odoo_log rc counts ran nfail nerr bad
+    odoo_data=$(mktemp -d)
+    odoo_log=$(mktemp)
+    # shellcheck disable=SC2086
+    $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" --data-dir "$odoo_data" "$@" \
+        -i "$modules" --test-tags "$tags" --stop-after-init \
+        --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
+    rc=${PIPESTATUS[0]}
+    counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    rm -rf "$odoo_data"
+    ran=$(echo "$counts" | sed -E 's/.* of ([0-9]+) tests/\1/')
+    nfail=$(echo "$counts" | sed -E 's/^([0-9]+) failed.*/\1/'); nerr=$(echo "$counts" | sed -E 's/.*, ([0-9]+) error.*/\1/')
+    bad=$(( ${nfail:-0} + ${nerr:-0} ))
+    if [ -z "$counts" ] || [ "${ran:-0}" -eq 0 ]; then
+        failed=1
+        summary+=("$label: no test result found (odoo-bin exit $rc)")
+    else
+        if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then failed=1; fi
+        total_passed=$(( ${total_passed:-0} + ran - bad )); total_failed=$(( total_failed + bad ))
+        summary+=("$label: $((ran - bad)) passed, $bad failed of $ran tests (odoo-bin exit $rc)")
+    fi
+    if grep -qE 'CRITICAL|Failed to initialize database' "$odoo_log"; then
+        failed=1
+        summary+=("$label: critical errors in the log")
+    fi
+    rm -f "$odoo_log"
+}
+
 if $py -c "import odoo" >/dev/null 2>&1; then
     echo "=== l10n_fr_chorus_btp suite (Odoo) ==="
     odoo_root=$($py -c "import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))")
@@ -50,7 +84,8 @@ if $py -c "import odoo" >/dev/null 2>&1; then
     addons="$repo"
     for d in "$odoo_root/addons" "$odoo_root/odoo/addons"; do [ -d "$d" ] && addons="$d,$addons"; done
     ensure_postgres
-    db="chorus_btp_test_$(date +%s)_$$"
+    db_args=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER")
+    [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password "$PGPASSWORD")
     # Odoo's Peppol too (it needs phonenumbers, in the test extra): an invoice must take one route only
     modules=l10n_fr_chorus_btp,l10n_fr_chorus_btp_sale
     if $py -c "import phonenumbers" >/dev/null 2>&1; then
@@ -58,60 +93,11 @@ if $py -c "import odoo" >/dev/null 2>&1; then
     else
         echo "phonenumbers is missing (pip install -e '.[test]'): the Peppol route tests are skipped"
     fi
-    odoo_data=$(mktemp -d)
-    odoo_log=$(mktemp)
-    db_args=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER")
-    [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password "$PGPASSWORD")
-    # shellcheck disable=SC2086
-    $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" --data-dir "$odoo_data" \
-        -i "$modules" --test-tags /l10n_fr_chorus_btp,/l10n_fr_chorus_btp_sale --stop-after-init \
-        --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
-    rc=${PIPESTATUS[0]}
-    counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)
-    dropdb --if-exists "$db" >/dev/null 2>&1 || true
-    rm -rf "$odoo_data"
-    ran=$(echo "$counts" | sed -E 's/.* of ([0-9]+) tests/\1/')
-    nfail=$(echo "$counts" | sed -E 's/^([0-9]+) failed.*/\1/'); nerr=$(echo "$counts" | sed -E 's/.*, ([0-9]+) error.*/\1/')
-    bad=$(( ${nfail:-0} + ${nerr:-0} ))
-    if [ -z "$counts" ]; then
-        failed=1
-        summary+=("Odoo suite: no test result found (odoo-bin exit $rc)")
-    else
-        if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then failed=1; fi
-        total_passed=$(( ${total_passed:-0} + ran - bad )); total_failed=$(( total_failed + bad ))
-        summary+=("Odoo suite: $((ran - ${bad:-0})) passed, ${bad:-0} failed of $ran tests (odoo-bin exit $rc)")
-    fi
-    if grep -qE 'CRITICAL|Failed to initialize database' "$odoo_log"; then
-        failed=1
-        summary+=("Odoo suite: critical errors in the log")
-    fi
-    rm -f "$odoo_log"
+    run_odoo "Odoo suite" chorus_btp_test "$modules" /l10n_fr_chorus_btp,/l10n_fr_chorus_btp_sale
 
     # the demo database as a prospect opens it: installed --with-demo, its own test class run there
     echo "=== l10n_fr_chorus_btp demo data (Odoo, --with-demo) ==="
-    db="chorus_btp_demo_$(date +%s)_$$"
-    odoo_data=$(mktemp -d)
-    odoo_log=$(mktemp)
-    # shellcheck disable=SC2086
-    $py "$odoo_bin" -d "$db" "${db_args[@]}" --addons-path "$addons" --data-dir "$odoo_data" --with-demo \
-        -i l10n_fr_chorus_btp --test-tags /l10n_fr_chorus_btp:TestDemoData --stop-after-init \
-        --http-port "${ODOO_TEST_HTTP_PORT:-8079}" --log-level info ${ODOO_TEST_ARGS:-} 2>&1 | tee "$odoo_log"
-    rc=${PIPESTATUS[0]}
-    counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$odoo_log" | tail -n 1)
-    dropdb --if-exists "$db" >/dev/null 2>&1 || true
-    rm -rf "$odoo_data"
-    ran=$(echo "$counts" | sed -E 's/.* of ([0-9]+) tests/\1/')
-    nfail=$(echo "$counts" | sed -E 's/^([0-9]+) failed.*/\1/'); nerr=$(echo "$counts" | sed -E 's/.*, ([0-9]+) error.*/\1/')
-    bad=$(( ${nfail:-0} + ${nerr:-0} ))
-    if [ -z "$counts" ] || [ "${ran:-0}" -eq 0 ] || grep -qE 'CRITICAL|Failed to initialize database' "$odoo_log"; then
-        failed=1
-        summary+=("Odoo demo data: no test ran, or critical errors (odoo-bin exit $rc)")
-    else
-        if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then failed=1; fi
-        total_passed=$(( total_passed + ran - bad )); total_failed=$(( total_failed + bad ))
-        summary+=("Odoo demo data: $((ran - bad)) passed, $bad failed of $ran tests (odoo-bin exit $rc)")
-    fi
-    rm -f "$odoo_log"
+    run_odoo "Odoo demo data" chorus_btp_demo l10n_fr_chorus_btp /l10n_fr_chorus_btp:TestDemoData --with-demo
 else
     summary+=("Odoo suite: skipped (python3 cannot import odoo)")
 fi

@@ -13,7 +13,19 @@ from chorus_pro.simulator import seed as sim_seed
 IBAN = "FR7630006000011234567890189"
 
 
-class ChorusCommon(AccountTestInvoicingCommon):
+class ClientTimeouts:
+    """For an Odoo test case: Odoo's guard on outgoing requests compares the timeout with a number; the client
+    gives (connect, read)."""
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        timeout = kw.get("timeout")
+        if isinstance(timeout, tuple):
+            kw["timeout"] = max(t for t in timeout if t)
+        return super()._request_handler(s, r, **kw)
+
+
+class ChorusCommon(ClientTimeouts, AccountTestInvoicingCommon):
     """Company = the simulator's seeded supplier; public customers = the seeded buyers."""
 
     @classmethod
@@ -68,14 +80,6 @@ class ChorusCommon(AccountTestInvoicingCommon):
                 "active": service.active, "ej_required": service.ej_required,
             }) for service in structure.services],
         })
-
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        # Odoo's test guard compares the timeout with a number; the client gives (connect, read)
-        timeout = kw.get("timeout")
-        if isinstance(timeout, tuple):
-            kw["timeout"] = max(t for t in timeout if t)
-        return super()._request_handler(s, r, **kw)
 
     def setUp(self):
         super().setUp()

@@ -167,3 +167,24 @@ class ChorusFollowupCase(AccountTestInvoicingCommon):
     def chorus_activities(self, record):
         activity_type = self.env.ref("l10n_fr_chorus_btp.mail_activity_type_chorus")
         return record.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+
+
+class WorksFollowupCase(ChorusFollowupCase):
+    """A public works market of the simulator's OPH (titulaire; the simulator's MOE as project manager)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.oph = Partner.create({
+            "name": seed.OPH.name, "is_company": True, "company_registry": seed.OPH.siret, "chorus_client": True,
+            "chorus_structure_identifier": str(seed.OPH.id), "chorus_requirement": "none",
+            "country_id": cls.env.ref("base.fr").id,
+        })
+        cls.moe = Partner.create({"name": seed.MOE.name, "is_company": True, "company_registry": seed.MOE.siret,
+                                  "country_id": cls.env.ref("base.fr").id})
+        cls.market = cls.env["chorus.pro.market"].create({
+            "name": "2026-TX-017", "title": "Réhabilitation de 24 logements", "partner_id": cls.oph.id,
+            "company_id": cls.company.id, "kind": "works", "role": "titulaire",
+            "moe_partner_id": cls.moe.id, "moa_partner_id": cls.oph.id,
+        })

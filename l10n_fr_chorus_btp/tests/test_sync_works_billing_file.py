@@ -3,9 +3,7 @@ the billing file (A4 → the MOE's état d'acompte → the MOA's piece) on the m
 
 from odoo.tests import new_test_user, tagged
 
-from chorus_pro.simulator import seed
-
-from .test_followup_common import ChorusFollowupCase
+from .test_followup_common import WorksFollowupCase
 
 STEP = 3600
 WORKS_SEARCH = "facturesTravaux/v1/rechercher"
@@ -14,24 +12,7 @@ INVOICE_SEARCH = "factures/v1/rechercher/fournisseur"
 
 
 @tagged("post_install", "-at_install")
-class TestWorksBillingFile(ChorusFollowupCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        Partner = cls.env["res.partner"]
-        cls.oph = Partner.create({
-            "name": seed.OPH.name, "is_company": True, "company_registry": seed.OPH.siret, "chorus_client": True,
-            "chorus_structure_identifier": str(seed.OPH.id), "chorus_requirement": "none",
-            "country_id": cls.env.ref("base.fr").id,
-        })
-        moe = Partner.create({"name": seed.MOE.name, "is_company": True, "company_registry": seed.MOE.siret,
-                              "country_id": cls.env.ref("base.fr").id})
-        cls.market = cls.env["chorus.pro.market"].create({
-            "name": "2026-TX-017", "title": "Réhabilitation de 24 logements", "partner_id": cls.oph.id,
-            "company_id": cls.company.id, "kind": "works", "role": "titulaire",
-            "moe_partner_id": moe.id, "moa_partner_id": cls.oph.id,
-        })
+class TestWorksBillingFile(WorksFollowupCase):
 
     def works_invoice(self, amount=15000):
         move = self.new_invoice(amount, partner=self.oph, chorus_market_id=self.market.id,

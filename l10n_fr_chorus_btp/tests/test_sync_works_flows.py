@@ -10,7 +10,7 @@ from odoo.tests import tagged
 
 from chorus_pro.simulator import seed
 
-from .test_followup_common import ChorusFollowupCase
+from .test_followup_common import ChorusFollowupCase, WorksFollowupCase
 
 STEP = 3600
 FLOW_REPORT = "transverses/v1/consulterCRDetaille"
@@ -18,24 +18,7 @@ WORKS_SEARCH = "facturesTravaux/v1/rechercher"
 
 
 @tagged("post_install", "-at_install")
-class TestWorksSync(ChorusFollowupCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        Partner = cls.env["res.partner"]
-        cls.oph = Partner.create({
-            "name": seed.OPH.name, "is_company": True, "company_registry": seed.OPH.siret, "chorus_client": True,
-            "chorus_structure_identifier": str(seed.OPH.id), "chorus_requirement": "none",
-            "country_id": cls.env.ref("base.fr").id,
-        })
-        cls.moe = Partner.create({"name": seed.MOE.name, "is_company": True, "company_registry": seed.MOE.siret,
-                                  "country_id": cls.env.ref("base.fr").id})
-        cls.market = cls.env["chorus.pro.market"].create({
-            "name": "2026-TX-017", "title": "Réhabilitation de 24 logements", "partner_id": cls.oph.id,
-            "company_id": cls.company.id, "kind": "works", "role": "titulaire",
-            "moe_partner_id": cls.moe.id, "moa_partner_id": cls.oph.id,
-        })
+class TestWorksSync(WorksFollowupCase):
 
     def test_works_statuses_with_french_labels(self):
         move = self.new_invoice(15000, partner=self.oph, chorus_market_id=self.market.id,
