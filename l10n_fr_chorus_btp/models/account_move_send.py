@@ -96,9 +96,10 @@ class AccountMoveSend(models.AbstractModel):
         for author, invoices in by_author.items():
             invoices = invoices.with_user(author)
             if preflight:
-                refused = invoices.filtered(lambda m: m._chorus_transfer_problems())
+                problems = {invoice: invoice._chorus_transfer_problems() for invoice in invoices}
+                refused = invoices.filtered(lambda m, problems=problems: problems[m])
                 for invoice in refused:
-                    self._chorus_queue_error(invoices_data[invoice], invoice._chorus_transfer_problems())
+                    self._chorus_queue_error(invoices_data[invoice], problems[invoice])
                 invoices -= refused
             if not invoices:
                 continue
