@@ -10,8 +10,8 @@
    cursor, the sender's lock cursor included) for a queue of 50 (sent first) and for the N:
    constant (target: the same per invoice).
 3. Send & Print: M invoices (default 100) of the Chorus Pro client go through Odoo's batch Send & Print
-   wizard with Chorus Pro checked (queued for the sender), and M of a customer without Chorus Pro
-   (sending method "Manual": the PDF only), in alternating blocks of 20, synchronously (Odoo's
+   wizard with Chorus Pro checked (queued for the sender), and M of the same buyer as a customer without
+   Chorus Pro (same name and SIRET, sending method "Manual": the PDF only), in alternating blocks of 20, synchronously (Odoo's
    ``force_synchronous``: the PDF rendering and the queueing happen in the wizard): the ratio of the
    time in the wizard, with / without Chorus Pro (target ≤ 1.10); no Chorus Pro call.
 
@@ -105,9 +105,13 @@ def configure(env, server_url):
     return company, bank, partner, euro
 
 
-def customer_without_chorus_pro(env):
-    partner = env["res.partner"].search([("name", "=", "Client privé (benchmark)")], limit=1)
-    return partner or env["res.partner"].create({"name": "Client privé (benchmark)", "is_company": True,
+def customer_without_chorus_pro(env, chorus_client):
+    """The same buyer (name, SIRET) except that it is not a Chorus Pro client: the invoices, their PDF and their
+    Factur-X XML are the same on both sides, so the ratio measures only what ticking Chorus Pro adds."""
+    name = f"{chorus_client.name} (sans Chorus Pro)"
+    partner = env["res.partner"].search([("name", "=", name)], limit=1)
+    return partner or env["res.partner"].create({"name": name, "is_company": True,
+                                                 "company_registry": chorus_client.company_registry,
                                                  "invoice_sending_method": "manual"})
 
 
@@ -188,7 +192,7 @@ def main():
         on = make_drafts(env, n, bank, partner, euro, "on")
         m = args.send_and_print
         by_chorus = make_drafts(env, m, bank, partner, euro, "sp-chorus")
-        without_chorus = make_drafts(env, m, bank, customer_without_chorus_pro(env), euro, "sp-manual")
+        without_chorus = make_drafts(env, m, bank, customer_without_chorus_pro(env, partner), euro, "sp-manual")
         cr.commit()
 
         sender = env["chorus.pro.transfer"]

@@ -7,6 +7,8 @@ multiple of 5 instead), so a plain Luhn check would refuse real post offices.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 from stdnum.fr import siret as _siret
 
@@ -24,6 +26,7 @@ def compact_siret(value: str | None) -> str:
     return _siret.compact(value or "")
 
 
+@lru_cache(maxsize=4096)  # every pre-flight checks the same few SIRETs (the company's, its buyers')
 def siret_problem(value: str | None) -> str | None:
     """``None`` when the SIRET is valid, else a key of :data:`PROBLEMS`."""
     number = compact_siret(value)

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 
 from chorus_pro.cadres import CADRE_TABLE, parse_cadre
 from chorus_pro.documents import (
@@ -198,9 +199,11 @@ class AccountMove(models.Model):
     # the transmission to Chorus Pro (written by the sender and the follow-up only)
     chorus_transmission_ids = fields.One2many("chorus.pro.transmission", "move_id", string="Chorus Pro transmissions",
                                               readonly=True, copy=False)
+    # not stored: the live transmission is found through chorus_transmission_ids (one per invoice, a unique
+    # index); storing it cost every queued invoice a second UPDATE of its account_move row
     chorus_transmission_id = fields.Many2one(
         "chorus.pro.transmission", string="Chorus Pro transmission", compute="_compute_chorus_transmission_id",
-        store=True, index="btree_not_null", readonly=True, copy=False)
+        search="_search_chorus_transmission_id", readonly=True)
     chorus_state = fields.Selection(CHORUS_STATES, string="Chorus Pro transmission state",
                                     compute="_compute_chorus_state", store=True, readonly=True, copy=False,
                                     tracking=True, index=True)
@@ -312,11 +315,23 @@ class AccountMove(models.Model):
     @api.depends("chorus_transmission_ids.state")
     def _compute_chorus_transmission_id(self):
         for move in self:
-            live = move.chorus_transmission_ids.filtered(lambda t: t.state != "cancelled")
-            move.chorus_transmission_id = live.sorted("id")[-1:] if live else False
+            move.chorus_transmission_id = move.chorus_transmission_ids.filtered(
+                lambda t: t.state != "cancelled").sorted("id")[-1:]
+
+    def _search_chorus_transmission_id(self, operator, value):
+        live = Domain("state", "!=", "cancelled")
+        if operator in ("any", "not any"):
+            return Domain("chorus_transmission_ids", operator, live & Domain(value))
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        ids = [v for v in value if v]
+        domain = Domain("chorus_transmission_ids", "any", live & Domain("id", "in", ids)) if ids else Domain.FALSE
+        if False in value:
+            domain |= Domain("chorus_transmission_ids", "not any", live)
+        return domain if operator == "in" else ~domain
 
     @api.depends("state", "move_type", "commercial_partner_id.chorus_client", "chorus_market_id.chorus_circuit",
-                 "reversed_entry_id.chorus_transmission_id.state", "chorus_transmission_id.state", "chorus_cadre",
+                 "reversed_entry_id.chorus_transmission_ids.state", "chorus_transmission_ids.state", "chorus_cadre",
                  "company_id.chorus_invoice_route")
     def _compute_chorus_state(self):
         for move in self:
@@ -341,7 +356,7 @@ class AccountMove(models.Model):
         return ["|", ("chorus_state", "in", ("to_transfer", "action_needed", "error")),
                 "&", ("chorus_state", "=", "rejected"), ("payment_state", "!=", "reversed")]
 
-    @api.depends("chorus_transmission_id.state", "chorus_transmission_id.chorus_invoice_id")
+    @api.depends("chorus_transmission_ids.state", "chorus_transmission_ids.chorus_invoice_id")
     def _compute_show_reset_to_draft_button(self):
         super()._compute_show_reset_to_draft_button()
         for move in self.filtered(lambda m: m._chorus_on_chorus_or_sending()):

@@ -145,7 +145,7 @@ class AccountMove(models.Model):
 
     @api.depends_context("tz")
     @api.depends("state", "move_type", "chorus_market_id.payment_delay", "invoice_date", "amount_total",
-                 "amount_residual", "chorus_transmission_id.deposit_date", "chorus_transmission_id.event_ids",
+                 "amount_residual", "chorus_transmission_ids.deposit_date", "chorus_transmission_ids.event_ids",
                  "chorus_situation_id.submission_date", "chorus_late_claimed_ids", "matched_payment_ids.state")
     def _compute_chorus_late_payment(self):
         today = fields.Date.context_today(self)
