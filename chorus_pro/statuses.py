@@ -232,19 +232,20 @@ def status_update(known_status: str | None, known_date: datetime | None, new_sta
                   new_date: datetime | None) -> StatusUpdate:
     """The one rule for a status read again (naive datetimes are UTC).
 
-    A reading dated before the status known is old news (a search served by a late replica, a piece read
-    twice): ignored, whatever its status.  A newer reading of an earlier step (``MISE_EN_PAIEMENT`` then
-    ``SERVICE_FAIT``, ``REJETEE`` then ``MISE_A_DISPOSITION``) is what Chorus Pro says now: applied, but
-    reported as a step back so that nobody misses it.  Without a date on either side, only the status decides.
+    A reading dated before the status known is old news (a search answered from a late copy, a piece read
+    twice): ignored, unless it is a later step (a later step cannot be old news of an earlier one, and the date
+    the ERP stamps on a deposit, by its own clock, may run a few seconds ahead of Chorus Pro's).  A newer
+    reading of an earlier step (``MISE_EN_PAIEMENT`` then ``SERVICE_FAIT``, ``REJETEE`` then
+    ``MISE_A_DISPOSITION``) is what Chorus Pro says now: applied, and reported as a step back so that nobody
+    misses it.  Without a date on either side, only the statuses decide.
     """
     if not new_status:
         return StatusUpdate.IGNORE
     known_date, new_date = _naive_utc(known_date), _naive_utc(new_date)
+    rank = _STATE_RANK.get(transmission_state(new_status), 1)
+    known_rank = _STATE_RANK.get(transmission_state(known_status), 1) if known_status else -1
     if known_date and new_date and new_date < known_date:
-        return StatusUpdate.IGNORE
+        return StatusUpdate.APPLY if rank > known_rank else StatusUpdate.IGNORE
     if new_status == known_status:
         return StatusUpdate.APPLY if new_date and new_date != known_date else StatusUpdate.IGNORE
-    if known_status and _STATE_RANK.get(transmission_state(new_status), 1) < _STATE_RANK.get(
-            transmission_state(known_status), 1):
-        return StatusUpdate.BACKWARDS
-    return StatusUpdate.APPLY
+    return StatusUpdate.BACKWARDS if rank < known_rank else StatusUpdate.APPLY

@@ -23,7 +23,9 @@ PARIS = timezone(timedelta(hours=2))
     ("SERVICE_FAIT", "SERVICE_FAIT", KNOWN + timedelta(minutes=5), StatusUpdate.APPLY),
     # older news is ignored, whatever it says
     ("MISE_EN_PAIEMENT", "SERVICE_FAIT", KNOWN - timedelta(days=3), StatusUpdate.IGNORE),
-    ("SERVICE_FAIT", "MISE_EN_PAIEMENT", KNOWN - timedelta(seconds=1), StatusUpdate.IGNORE),
+    ("A_COMPLETER", "COMPLETEE", KNOWN - timedelta(hours=1), StatusUpdate.IGNORE),
+    ("MISE_A_DISPOSITION", "REJETEE", KNOWN - timedelta(days=1), StatusUpdate.APPLY),  # a later step: not old news
+    ("DEPOSEE", "MISE_A_DISPOSITION", KNOWN - timedelta(seconds=2), StatusUpdate.APPLY),  # our stamp ran ahead
     # a newer earlier step: applied, and said
     ("MISE_EN_PAIEMENT", "SERVICE_FAIT", KNOWN + timedelta(days=1), StatusUpdate.BACKWARDS),
     ("REJETEE", "MISE_A_DISPOSITION", KNOWN + timedelta(days=1), StatusUpdate.BACKWARDS),
