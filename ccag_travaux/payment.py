@@ -10,7 +10,7 @@
   date up to the payment: ``amount × rate × days / 365``; plus a flat indemnity for recovery costs of 40 €
   (D2192-35). :func:`late_interest`, with the rates of :class:`EcbRates`.
 * An amount corrected by the project manager may be contested within 30 days of its notification
-  (:func:`contest_deadline`).
+  (:func:`contest_deadline`; the reminder before it: :func:`contest_reminder_date`).
 
 The ECB rates ship with the package (``data/ecb_main_refinancing_rates.csv``, one row per half-year): no
 network is needed, and a missing half-year is an error that says which rate to add, never a guess.
@@ -37,6 +37,8 @@ RECOVERY_INDEMNITY = Decimal("40.00")
 DAYS_IN_YEAR = Decimal("365")
 #: the supplier contests an amount the project manager corrected within this many days of its notification
 CONTEST_DAYS = 30
+#: a reminder to send the contest this many days before its deadline (the add-on's choice, not a rule)
+CONTEST_REMINDER_DAYS = 5
 #: the shipped table of ECB rates, inside the package
 SHIPPED_RATES = "data/ecb_main_refinancing_rates.csv"
 
@@ -132,6 +134,14 @@ def days_late(due_date: datetime.date, paid_on: datetime.date) -> int:
 def contest_deadline(notified_on: datetime.date) -> datetime.date:
     """The last day to contest an amount the project manager corrected (30 days from its notification)."""
     return notified_on + datetime.timedelta(days=CONTEST_DAYS)
+
+
+def contest_reminder_date(deadline: datetime.date, today: datetime.date) -> datetime.date | None:
+    """When to remind the supplier to send a contest due on ``deadline``: :data:`CONTEST_REMINDER_DAYS` days
+    before it, today at the earliest, never after it; None when the deadline has passed (too late to contest)."""
+    if today > deadline:
+        return None
+    return max(deadline - datetime.timedelta(days=CONTEST_REMINDER_DAYS), today)
 
 
 @dataclass(frozen=True)

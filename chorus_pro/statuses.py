@@ -7,6 +7,7 @@ every function here accepts any string and falls back to the raw code.
 from __future__ import annotations
 
 import enum
+from datetime import datetime, timezone
 
 
 class TransmissionState(str, enum.Enum):
@@ -205,3 +206,46 @@ def follow_up_action(code: str | None) -> FollowUpAction | None:
 
 def is_final(code: str | None) -> bool:
     return bool(code) and code in FINAL_STATUSES
+
+
+# -- a status read again: new, old news, or a step back ----------------------------------------
+class StatusUpdate(str, enum.Enum):
+    """What to do with a status read from Chorus Pro, compared with the one the ERP knows."""
+
+    IGNORE = "ignore"  # nothing new, or a reading older than the status known
+    APPLY = "apply"
+    BACKWARDS = "backwards"  # newer, but an earlier step (e.g. paid, then "service fait" again): applied, and said
+
+
+#: how far a document went, by the ERP's state: a move to a lower rank is a step back
+_STATE_RANK = {TransmissionState.DEPOSITED: 0, TransmissionState.IN_PROGRESS: 1, TransmissionState.ACTION_NEEDED: 1,
+               TransmissionState.PAID: 2, TransmissionState.REJECTED: 2}
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0) if value is not None else None
+
+
+def status_update(known_status: str | None, known_date: datetime | None, new_status: str | None,
+                  new_date: datetime | None) -> StatusUpdate:
+    """The one rule for a status read again (naive datetimes are UTC).
+
+    A reading dated before the status known is old news (a search answered from a late copy, a piece read
+    twice): ignored, unless it is a later step (a later step cannot be old news of an earlier one, and the date
+    the ERP stamps on a deposit, by its own clock, may run a few seconds ahead of Chorus Pro's).  A newer
+    reading of an earlier step (``MISE_EN_PAIEMENT`` then ``SERVICE_FAIT``, ``REJETEE`` then
+    ``MISE_A_DISPOSITION``) is what Chorus Pro says now: applied, and reported as a step back so that nobody
+    misses it.  Without a date on either side, only the statuses decide.
+    """
+    if not new_status:
+        return StatusUpdate.IGNORE
+    known_date, new_date = _naive_utc(known_date), _naive_utc(new_date)
+    rank = _STATE_RANK.get(transmission_state(new_status), 1)
+    known_rank = _STATE_RANK.get(transmission_state(known_status), 1) if known_status else -1
+    if known_date and new_date and new_date < known_date:
+        return StatusUpdate.APPLY if rank > known_rank else StatusUpdate.IGNORE
+    if new_status == known_status:
+        return StatusUpdate.APPLY if new_date and new_date != known_date else StatusUpdate.IGNORE
+    return StatusUpdate.BACKWARDS if rank < known_rank else StatusUpdate.APPLY

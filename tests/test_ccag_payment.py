@@ -16,6 +16,7 @@ from ccag_travaux.payment import (
     EcbRates,
     Payment,
     contest_deadline,
+    contest_reminder_date,
     days_late,
     half_year_start,
     late_interest,
@@ -128,6 +129,14 @@ def test_days_late_run_from_the_day_after_the_due_date_to_the_payment_included()
 def test_contest_deadline_is_thirty_days_from_the_notification():
     assert contest_deadline(day(2026, 3, 10)) == day(2026, 4, 9)
     assert contest_deadline(day(2026, 12, 15)) == day(2027, 1, 14)
+
+
+def test_contest_reminder_five_days_before_the_deadline_never_after_it():
+    deadline = day(2026, 4, 9)
+    assert contest_reminder_date(deadline, today=day(2026, 3, 10)) == day(2026, 4, 4)
+    assert contest_reminder_date(deadline, today=day(2026, 4, 6)) == day(2026, 4, 6), "late: today, not in the past"
+    assert contest_reminder_date(deadline, today=deadline) == deadline, "the last day still counts"
+    assert contest_reminder_date(deadline, today=day(2026, 4, 10)) is None, "too late to contest"
 
 
 def test_half_year_start():

@@ -3,6 +3,7 @@ from . import (
     account_move,  # noqa: F401
     account_move_late_payment,  # noqa: F401
     account_move_send,  # noqa: F401
+    chorus_amount_correction,  # noqa: F401
     chorus_bank_account,  # noqa: F401
     chorus_credential_reminder,  # noqa: F401
     chorus_ecb_rate,  # noqa: F401

@@ -195,6 +195,10 @@ class AccountMove(models.Model):
                                              help="Number of the monthly statement within the market.")
     chorus_situation_id = fields.Many2one("chorus.pro.situation", string="Works situation", readonly=True,
                                           copy=False, index="btree_not_null", check_company=True)
+    chorus_amount_correction_of_id = fields.Many2one(
+        "chorus.pro.situation", string="Brings to the amount accepted of", readonly=True, copy=False,
+        index="btree_not_null", check_company=True,
+        help="The situation whose amount, corrected by the project manager on Chorus Pro, this document accepts.")
 
     # the transmission to Chorus Pro (written by the sender and the follow-up only)
     chorus_transmission_ids = fields.One2many("chorus.pro.transmission", "move_id", string="Chorus Pro transmissions",
@@ -332,7 +336,7 @@ class AccountMove(models.Model):
 
     @api.depends("state", "move_type", "commercial_partner_id.chorus_client", "chorus_market_id.chorus_circuit",
                  "reversed_entry_id.chorus_transmission_ids.state", "chorus_transmission_ids.state", "chorus_cadre",
-                 "company_id.chorus_invoice_route")
+                 "company_id.chorus_invoice_route", "chorus_amount_correction_of_id")
     def _compute_chorus_state(self):
         for move in self:
             transmission = move.chorus_transmission_id
@@ -598,6 +602,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.move_type == "out_refund" and self.reversed_entry_id.chorus_transmission_id.state == "rejected":
             return False
+        if self.chorus_amount_correction_of_id:
+            return False  # Chorus Pro carries the amount the project manager corrected already: books only
         return (self.move_type in CHORUS_MOVE_TYPES and self.commercial_partner_id.chorus_client
                 and (not self.chorus_market_id or self.chorus_market_id.chorus_circuit)
                 # works documents always go to Chorus Pro directly; other invoices unless the company chose

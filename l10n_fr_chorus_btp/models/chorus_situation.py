@@ -9,7 +9,7 @@ new situation or a credit note), then invoiced, deposited on Chorus Pro and foll
 
 from collections import Counter
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
@@ -59,6 +59,9 @@ CODE_ONLY_FIELDS = ("name", "company_id", "number", "month", "stage", "state", "
                     "settlement_move_id", "statement_attachment_id")
 
 
+CENT = Decimal("0.01")
+
+
 def _decimal(value):
     return Decimal(str(value or 0))
 
@@ -76,7 +79,7 @@ def _month(value):
 class ChorusProSituation(models.Model):
     _name = "chorus.pro.situation"
     _description = "Works situation (projet de décompte mensuel)"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "chorus.pro.amount.correction"]
     _order = "market_id, number desc"
     _check_company_auto = True
 
@@ -128,6 +131,11 @@ class ChorusProSituation(models.Model):
     settlement_move_id = fields.Many2one("account.move", string="Settlement entry", readonly=True, copy=False,
                                          help="Moves the retention to its own receivable, clears the advance, books "
                                               "the penalties and the direct payments.")
+
+    chorus_correction_move_ids = fields.One2many(
+        "account.move", "chorus_amount_correction_of_id", string="Correcting documents", readonly=True,
+        groups="account.group_account_invoice",
+        help="The credit note or complementary invoice that brings the books to the amount accepted.")
 
     _number_unique = models.Constraint("UNIQUE(market_id, number)", "Each situation of a market has its own number.")
 
@@ -582,6 +590,96 @@ class ChorusProSituation(models.Model):
         entry.action_post()
         (receivable | entry.line_ids.filtered(lambda line: line.account_id == receivable.account_id)).reconcile()
         self.sudo().settlement_move_id = entry
+
+    # -- an amount corrected by the project manager (chorus.pro.amount.correction) --------------------------
+    def _chorus_own_amount_to_pay(self):
+        """What was deposited as the amount to pay (montantAPayer): the figures' amount to pay, to the cent of
+        Odoo's own total."""
+        self.ensure_one()
+        if not self.move_id:
+            return abs(self.amount_to_pay)
+        return float(self._amount_due_on(self.move_id))
+
+    def _chorus_responsible(self):
+        self.ensure_one()
+        if self.move_id:
+            return self.env["chorus.pro.sync"]._responsible_user(self.move_id)
+        return super()._chorus_responsible()
+
+    def _chorus_correcting_document(self):
+        """A draft credit note (accepted amount lower than ours) or complementary invoice (higher) of the
+        situation's invoice, for the difference, with the invoice's taxes.
+
+        The difference is one of amounts to pay; the deductions (retention, advance, penalties, direct
+        payments) are the situation's own and the MOE did not change them (the figures do not say which it
+        would have), so the whole difference is on the works, taxes included: it is split into its amount
+        excluding VAT and its VAT by Odoo's own tax computation, so that the draft's total is the difference to
+        the cent.  The draft is the books' side only: Chorus Pro carries the corrected amount already, so the
+        draft is never sent there (see account.move._chorus_is_concerned)."""
+        self.ensure_one()
+        move = self.move_id
+        if not move:
+            return self.env["account.move"]
+        difference = _decimal(self.chorus_amount_difference)
+        lower = difference < 0
+        if move.move_type == "out_refund":  # a negative month: a lower amount is a smaller credit
+            lower = not lower
+        market = self.market_id
+        _ = self.with_context(lang=market.partner_id.lang or self.env.lang).env._
+        label = _("Amount accepted by the project manager for situation %(number)s (%(month)s)",
+                  number=self.number, month=self.month)
+        lines = [Command.create({"name": label, "quantity": 1, "price_unit": float(untaxed),
+                                 "tax_ids": [Command.set(taxes.ids)]})
+                 for taxes, untaxed in self._correction_amounts(move, abs(difference))]
+        values = {
+            "move_type": "out_refund" if lower else "out_invoice",
+            "company_id": self.company_id.id,
+            "partner_id": move.partner_id.id,
+            "journal_id": move.journal_id.id,
+            "currency_id": move.currency_id.id,
+            "invoice_date": fields.Date.context_today(self),
+            "ref": _("%(invoice)s – amount accepted by the project manager", invoice=move.name or ""),
+            "chorus_amount_correction_of_id": self.id,
+            "invoice_line_ids": lines,
+        }
+        if lower and move.move_type == "out_invoice" and move.state == "posted":
+            values["reversed_entry_id"] = move.id
+        return self.env["account.move"].create(values)
+
+    def _correction_amounts(self, move, total):
+        """``total`` (taxes included) shared between the invoice's taxes as the invoice's own total is, each
+        share as ``(taxes, amount excluding VAT)``."""
+        shares = {}
+        for line in move.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
+            shares[line.tax_ids] = shares.get(line.tax_ids, Decimal(0)) + _decimal(line.price_total)
+        weight = sum(shares.values())
+        if not shares or not weight:
+            raise UserError(self.env._("The invoice %(invoice)s has no line to correct.", invoice=move.display_name))
+        ordered = sorted(shares.items(), key=lambda item: item[1])
+        amounts, left = [], total
+        for taxes, share in ordered[:-1]:
+            part = (total * share / weight).quantize(CENT, rounding=ROUND_HALF_UP)
+            amounts.append((taxes, part))
+            left -= part
+        amounts.append((ordered[-1][0], left))  # the largest share takes the cents the others rounded away
+        return [(taxes, self._untaxed_for_total(taxes, part)) for taxes, part in amounts if part]
+
+    def _untaxed_for_total(self, taxes, total):
+        """The amount excluding VAT whose total with ``taxes``, as Odoo computes it, is ``total`` to the cent."""
+        currency, company = self.currency_id, self.company_id
+
+        def details(amount, **kwargs):
+            return taxes._get_tax_details(price_unit=float(amount), quantity=1, precision_rounding=currency.rounding,
+                                          rounding_method=company.tax_calculation_rounding_method, **kwargs)
+
+        guess = _decimal(details(total, special_mode="total_included")["total_excluded"]).quantize(
+            CENT, rounding=ROUND_HALF_UP)
+        for untaxed in (guess, guess - CENT, guess + CENT):
+            if not currency.compare_amounts(details(untaxed)["total_included"], float(total)):
+                return untaxed
+        # no amount excluding VAT gives this total with this tax (VAT rounded to the cent skips some totals):
+        # the nearest one; the user corrects the draft by a cent before posting it
+        return guess
 
     def _statement_attachment(self):
         """The printed projet de décompte, as a Chorus Pro attachment (in test mode, the HTML Odoo renders).

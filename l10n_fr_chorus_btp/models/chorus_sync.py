@@ -34,7 +34,9 @@ from chorus_pro.statuses import (
     RECYCLE_STATUSES,
     REJECTED_STATUSES,
     VALIDATOR_ERROR_STATUSES,
+    StatusUpdate,
     status_label,
+    status_update,
 )
 
 from .chorus_messages import error_text, user_error
@@ -309,22 +311,30 @@ class ChorusProSync(models.AbstractModel):
 
     @api.model
     def _is_change(self, transmission, status, status_date):
-        if not status:
-            return False
-        if status != transmission.status:
-            return True
-        new_date = to_odoo_datetime(status_date)
-        return bool(new_date) and new_date != transmission.status_date
+        return self._status_update(transmission, status, status_date) is not StatusUpdate.IGNORE
+
+    def _status_update(self, transmission, status, status_date):
+        """chorus_pro.statuses.status_update decides: an older reading is ignored, a newer earlier step reported."""
+        return status_update(transmission.status, transmission.status_date or None, status,
+                             to_odoo_datetime(status_date) or None)
 
     def _apply_status(self, transmission, status, status_date, comment):
         """Record a status read from Chorus Pro; log it, act on it. Return whether it changed."""
-        if not self._is_change(transmission, status, status_date):
+        update = self._status_update(transmission, status, status_date)
+        if update is StatusUpdate.IGNORE:
             return False
         previous = transmission.status
         transmission._set_status(status, to_odoo_datetime(status_date) or fields.Datetime.now(), comment)
         if status != previous:
             document = transmission._document()
-            document._chorus_log(self._status_message(transmission, status, comment))
+            body = self._status_message(transmission, status, comment)
+            if update is StatusUpdate.BACKWARDS:
+                _logger.warning("Chorus Pro status of transmission %s went back from %s to %s",
+                                transmission.id, previous, status)
+                body += Markup("<br/>%s") % self.env._(
+                    "Chorus Pro shows an earlier step than before (%(previous)s): check the document on Chorus "
+                    "Pro, and with the buyer if it was paid already.", previous=status_label(previous))
+            document._chorus_log(body)
             self._follow_up_activity(document, status, comment)
         return True
 

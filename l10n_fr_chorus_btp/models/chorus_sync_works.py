@@ -12,6 +12,7 @@ from odoo import api, models
 from odoo.tools import format_amount
 
 from chorus_pro.siret import compact_siret
+from chorus_pro.statuses import StatusUpdate, status_update
 from chorus_pro.works_sync import FollowedWorksPiece, sync_works
 
 from .chorus_sync import to_odoo_datetime
@@ -69,14 +70,19 @@ class ChorusProSyncWorks(models.AbstractModel):
             known[first.chorus_id] = first
         sequence = max(p.sequence for p in known.values())
         for piece in pieces:
-            values = {"status": piece.status, "status_date": to_odoo_datetime(piece.status_date) or False}
+            status_date = to_odoo_datetime(piece.status_date) or False
+            values = {"status": piece.status, "status_date": status_date}
             if piece.amount_to_pay is not None:
                 values["amount_to_pay"] = float(piece.amount_to_pay)
             record = known.get(str(piece.works_invoice_id))
             if record:
+                if status_update(record.status, record.status_date or None, piece.status,
+                                 status_date or None) is StatusUpdate.IGNORE:
+                    continue  # the same reading again, or an older one: what is known stays
                 if piece.cadre:
                     values["cadre"] = piece.cadre  # the full code, where the add-on knew "A4"
                 record.write(values)
+                self._record_corrected_amount(transmission, record)
                 continue
             sequence += 1
             record = Piece.create(dict(values, transmission_id=transmission.id, sequence=sequence,
@@ -86,6 +92,16 @@ class ChorusProSyncWorks(models.AbstractModel):
             previous = max((p for p in known.values() if p.sequence < record.sequence), key=lambda p: p.sequence)
             known[record.chorus_id] = record
             transmission._document()._chorus_log(self._new_piece_message(record, previous))
+            self._record_corrected_amount(transmission, record)
+
+    def _record_corrected_amount(self, transmission, piece):
+        """The MOE's or the MOA's piece carries the amount it accepted: a difference with ours goes to the
+        situation (or the works document) for the accountant to accept or contest."""
+        if piece.depositor == "supplier" or not piece.amount_to_pay:
+            return
+        owner = transmission.move_id.chorus_situation_id or transmission.works_document_id
+        if owner:
+            owner._chorus_record_corrected_amount(piece)
 
     def _new_piece_message(self, piece, previous):
         who = dict(piece._fields["depositor"]._description_selection(self.env)).get(piece.depositor, "")

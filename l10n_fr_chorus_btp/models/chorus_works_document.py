@@ -3,6 +3,7 @@ A11, A14), computed from the last situation, and the décompte général et déf
 contractor (DGD, cadre A8) with its amount and reserves. It travels to Chorus Pro through a transmission, like
 an invoice."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -36,7 +37,7 @@ KINDS = [
 class ChorusProWorksDocument(models.Model):
     _name = "chorus.pro.works.document"
     _description = "Works document of a market"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "chorus.pro.amount.correction"]
     _order = "market_id, date desc, id desc"
     _check_company_auto = True
 
@@ -89,7 +90,7 @@ class ChorusProWorksDocument(models.Model):
             raise UserError(self.env._("The final statement of %(market)s follows its last validated situation: "
                                        "validate one first.", market=market.name))
         try:
-            statement = compute_final_statement(market._ccag_terms(), parse_previous(last.carry))
+            statement = compute_final_statement(market._ccag_terms(), self._paid_as_accepted(market, last))
         except InputError as error:
             raise UserError(self.env._("The final statement cannot be computed: %(problem)s",
                                        problem=error_text(self.env, error))) from None
@@ -103,6 +104,20 @@ class ChorusProWorksDocument(models.Model):
             "advance_balance": float(statement.advance_balance),
         })
 
+    @api.model
+    def _paid_as_accepted(self, market, last):
+        """The last situation's carried figures, with the amounts paid as the project manager accepted them.
+
+        Only the final statement reads the sum of the amounts to pay (its "paid to date"); a month's maths never
+        does (it works on cumulative progress).  So a correction accepted on a situation adjusts that sum here,
+        once, rather than in the frozen carry of each situation (a correction accepted after the next situation
+        was validated would be missed there)."""
+        carry = parse_previous(last.carry)
+        accepted = market.situation_ids.filtered(lambda s: s.chorus_difference_state == "accepted")
+        adjustment = sum((Decimal(str(s.chorus_amount_difference)).quantize(Decimal("0.01")) for s in accepted),
+                         Decimal(0))
+        return replace(carry, paid_cumulative=carry.paid_cumulative + adjustment) if adjustment else carry
+
     def action_validate(self):
         if not self.env.user.has_group("account.group_account_invoice"):
             raise UserError(self.env._("Only an accountant validates a works document."))
@@ -113,6 +128,16 @@ class ChorusProWorksDocument(models.Model):
 
     def action_send_to_chorus(self):
         self.env["chorus.pro.transmission"]._queue_works_documents(self, origin="button")
+
+    # -- an amount corrected by the project manager (chorus.pro.amount.correction) -----------------------
+    def _chorus_own_amount_to_pay(self):
+        self.ensure_one()
+        return self.amount_to_pay
+
+    def _chorus_responsible(self):
+        self.ensure_one()
+        user = self.invoice_user_id
+        return user if user.active and not user.share else super()._chorus_responsible()
 
     # -- what a transmission needs ---------------------------------------------------------------------
     def _chorus_log(self, body):

@@ -1,4 +1,5 @@
 from . import (
+    test_accepted_amount,  # noqa: F401
     test_amounts,  # noqa: F401
     test_bad_inputs,  # noqa: F401
     test_chorus_messages,  # noqa: F401

@@ -2,6 +2,7 @@
 from . import (
     account_move_send_batch_wizard,  # noqa: F401
     account_move_send_wizard,  # noqa: F401
+    chorus_amount_contest_wizard,  # noqa: F401
     chorus_complete_wizard,  # noqa: F401
     chorus_followup_common,  # noqa: F401
     chorus_recycle_wizard,  # noqa: F401
