@@ -42,6 +42,27 @@ class TestAutomaticTransfer(ChorusCommon):
         self.assertEqual(self.run_sender(), 0)
         self.assertEqual(self.sim.deposit_count(move.name), 1)
 
+    def test_invoices_searched_by_their_live_transmission(self):
+        """The transmission is computed, not stored: searches on it and on its related fields still work, and a
+        cancelled transmission is not the invoice's."""
+        Move = self.env["account.move"]
+        sent, waiting = self.make_invoice(post=True), self.make_invoice()
+        self.run_sender()
+        transmission = sent.chorus_transmission_id
+        scope = [("id", "in", (sent | waiting).ids)]
+        self.assertEqual(Move.search(scope + [("chorus_transmission_id", "=", transmission.id)]), sent)
+        self.assertEqual(Move.search(scope + [("chorus_transmission_id", "!=", False)]), sent)
+        self.assertEqual(Move.search(scope + [("chorus_transmission_id", "=", False)]), waiting)
+        self.assertEqual(Move.search(scope + [("chorus_identifier", "=", sent.chorus_identifier)]), sent)
+        self.assertEqual(Move.search(scope + [("chorus_transmission_id.state", "=", "deposited")]), sent)
+        waiting.action_post()
+        queued = waiting.chorus_transmission_id
+        waiting.button_draft()
+        self.assertEqual(queued.state, "cancelled")
+        self.assertFalse(waiting.chorus_transmission_id)
+        self.assertEqual(Move.search(scope + [("chorus_transmission_id", "=", queued.id)]), Move)
+        self.assertEqual(Move.search(scope + [("chorus_transmission_id", "=", False)]), waiting)
+
     def test_one_token_for_a_run(self):
         moves = self.make_invoice() + self.make_invoice(amount=200) + self.make_invoice(amount=300)
         moves.action_post()
