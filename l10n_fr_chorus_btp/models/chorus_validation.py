@@ -18,8 +18,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from chorus_pro.api.factures_travaux import VALIDATOR_ROLE
 from chorus_pro.cadres import CADRE_LABELS, parse_cadre
-from chorus_pro.errors import AuthenticationError, ChorusProError, OutcomeUnknownError
+from chorus_pro.errors import ApiNotSubscribedError, AuthenticationError, ChorusProError, OutcomeUnknownError
 from chorus_pro.siret import compact_siret
 from chorus_pro.statuses import status_label
 from chorus_pro.validator import (
@@ -293,6 +294,7 @@ class ChorusProValidation(models.Model):
                 known[str(summary.invoice_id)] = self._create_from(company, summary, detail)
             elif record.status != summary.status:
                 record._apply_status(summary.status)
+        self._fetch_works(client, company, known)
         # no longer listed as waiting: decided on the portal, by silence, or by us
         for chorus_id, record in known.items():
             if record.state == "to_validate" and chorus_id not in listed and not record.pending_decision:
@@ -300,6 +302,23 @@ class ChorusProValidation(models.Model):
                 if current.status != record.status:
                     record._apply_status(current.status, self.env._(
                         "State read on Chorus Pro: %(status)s.", status=status_label(current.status)))
+
+    def _fetch_works(self, client, company, known):
+        """The works documents (A10, A11, A13, A14) naming us as validator, from the verified works search as
+        VALIDEUR: whether ``rechercher/aTraiter/valideur`` lists them too is not documented."""
+        try:
+            found = list(client.factures_travaux.iter_invoices(role=VALIDATOR_ROLE))
+        except ApiNotSubscribedError as error:  # the works API is optional: the invoices were fetched
+            _logger.info("Chorus Pro works search as validator skipped for company %s: %s", company.id,
+                         error.message_en)
+            return
+        for works in found:
+            record = known.get(str(works.works_invoice_id))
+            if record is None and works.status in TO_VALIDATE_STATUSES:
+                detail = client.factures.get_document_to_validate(works.works_invoice_id)
+                known[str(works.works_invoice_id)] = self._create_from(company, detail, detail)
+            elif record is not None and works.status and record.status != works.status:
+                record._apply_status(works.status)
 
     def _create_from(self, company, summary, detail):
         market = self.env["chorus.pro.market"].search([("company_id", "=", company.id),

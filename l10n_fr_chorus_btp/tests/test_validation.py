@@ -81,6 +81,8 @@ class TestValidation(ValidationCommon):
                                                      activity.create_date.date()))
         self.assertIn("ST-2026-001", activity.summary)
         self.assertEqual(self.decisions_sent(), 0, "fetching decides nothing")
+        self.assertEqual(self.sim.stats.by_operation["facturesTravaux/v1/rechercher"], 1,
+                         "the works documents are also looked for with the works search as VALIDEUR")
         # the next run finds nothing new: no second record, one search call, no detail read
         before = dict(self.sim.stats.by_operation)
         self.run_cron()
@@ -169,6 +171,18 @@ class TestValidation(ValidationCommon):
         self.assertEqual(self.decisions_sent(), 0)
         self.assertEqual((record.state, record.pending_decision, record.status), ("refused", False, "REFUSEE_1"))
         self.assertIn(status_label("REFUSEE_1"), self.notes(record), "the note names what was decided")
+
+    def test_a_works_document_decided_on_the_portal_is_read_from_the_works_search(self):
+        works = self.deposit("ST-SIT-05", untaxed="8000.00", cadre=A10)
+        self.run_cron()
+        self.sim.set_invoice_status(works.id, "VALIDEE_1")
+        self.sim.set_invoice_status(works.id, "A_VALIDER_MOE")
+        details_before = self.sim.stats.by_operation["factures/v1/consulter/valideur"]
+        self.run_cron()
+        record = self.record(works)
+        self.assertEqual((record.state, record.status), ("accepted", "A_VALIDER_MOE"))
+        self.assertEqual(self.sim.stats.by_operation["factures/v1/consulter/valideur"], details_before,
+                         "the works search told it: no detail read")
 
     def test_silence_past_fifteen_days_is_acceptance(self):
         document = self.deposit("ST-2026-007")
