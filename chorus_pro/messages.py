@@ -66,6 +66,8 @@ MESSAGES = {
     "original_invoice_missing": "A credit note needs the number of the invoice it corrects.",
     "payment_mode_missing": "The invoice needs a payment mode.",
     "bank_account_missing": "Payment by transfer needs the id of a valid bank account registered on Chorus Pro.",
+    "refusal_reason_missing": "Document {number} cannot be refused without a reason (motif du refus): give the "
+                              "reason the subcontractor or co-contractor will read.",
     # -- errors (ChorusProError) -----------------------------------------------------------------------------
     "document_invalid": "The document cannot be sent to Chorus Pro:\n{issues}",
     "setting_missing": "Chorus Pro setting missing: {setting} ({variable}); set it and try again",

@@ -270,6 +270,43 @@ class WorksDocumentDetails:
 
 
 @dataclass(frozen=True)
+class DocumentToValidate:
+    """A subcontractor's or co-contractor's document naming us as validator (``rechercher/…/valideur`` item, or
+    ``consulter/valideur``, which alone gives the cadre)."""
+
+    invoice_id: int
+    number: str
+    status: str
+    #: ``FACTURE`` (A9, A12) or ``FACTURE_TRAVAUX`` (A10, A11, A13, A14)
+    kind: str = "FACTURE"
+    cadre: str = ""
+    works_type: str = ""
+    #: the depositor: SIRET, Chorus Pro structure id and name
+    supplier_identifier: str = ""
+    supplier_structure_id: int | None = None
+    supplier_name: str = ""
+    buyer_identifier: str = ""
+    market_number: str = ""
+    invoice_date: date | None = None
+    deposit_date: date | None = None
+    amount_untaxed: Decimal | None = None
+    amount_total: Decimal | None = None
+    amount_to_pay: Decimal | None = None
+    currency: str = "EUR"
+    status_comment: str = ""
+
+
+@dataclass(frozen=True)
+class ValidationDecision:
+    """``traiter/factureAValider``: the document's status after our decision."""
+
+    invoice_id: int
+    number: str
+    status: str
+    processed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class HealthStatus:
     ok: bool
     detail: str = ""

@@ -39,6 +39,7 @@
         "report/chorus_situation_report.xml",
         "data/price_indices.xml",
         "views/menus.xml",
+        "views/chorus_validation_views.xml",
         "data/ecb_rates.xml",
         "views/chorus_late_payment_views.xml",
         "data/cron_followup.xml",

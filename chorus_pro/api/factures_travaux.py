@@ -19,17 +19,25 @@ from chorus_pro.works import WORKS_API, build_works_request, parse_works_respons
 from .base import ChorusApi
 from .reading import SEARCH_PAGE_SIZE, as_decimal, as_int, cadre_of, first, paging
 
+#: ``roleUtilisateur`` of the works search (verified, reference §9.1): ours as depositor, ours as validator of a
+#: subcontractor's or co-contractor's works documents (A10, A11, A13, A14)
+SUPPLIER_ROLE = "FOURNISSEUR"
+VALIDATOR_ROLE = "VALIDEUR"
+WORKS_SEARCH_ROLES = (SUPPLIER_ROLE, "MOE", "MOA", VALIDATOR_ROLE, "DESTINATAIRE")
+
 
 class FacturesTravaux(ChorusApi):
     name = WORKS_API
 
     def iter_invoices(self, *, supplier_structure_id: int | None = None, number: str | None = None,
                       market_number: str | None = None, status_changed_from: datetime | None = None,
-                      status_changed_to: datetime | None = None,
+                      status_changed_to: datetime | None = None, role: str = SUPPLIER_ROLE,
                       page_size: int = SEARCH_PAGE_SIZE) -> Iterator[WorksInvoiceSummary]:
-        """``rechercher`` the supplier's works documents as FOURNISSEUR (verified, reference §9.1), walking every
-        page; ``status_changed_from``/``_to`` keep those whose status changed in that period."""
-        criteria = {"roleUtilisateur": "FOURNISSEUR", "idStructureFournisseur": supplier_structure_id,
+        """``rechercher`` works documents in ``role`` (FOURNISSEUR: ours; VALIDEUR: those we validate), walking
+        every page; ``status_changed_from``/``_to`` keep those whose status changed in that period."""
+        if role not in WORKS_SEARCH_ROLES:
+            raise ValueError(f"unknown works search role {role!r}; choose one of {', '.join(WORKS_SEARCH_ROLES)}")
+        criteria = {"roleUtilisateur": role, "idStructureFournisseur": supplier_structure_id,
                     "numeroFactureTravaux": number, "numeroMarche": market_number,
                     "periodeDateHeureEtatCourantDu": format_datetime(status_changed_from),
                     "periodeDateHeureEtatCourantAu": format_datetime(status_changed_to, end_of_day=True)}

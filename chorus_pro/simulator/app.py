@@ -28,7 +28,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from . import faults as f
-from . import flows, ops_directory, ops_discovery, ops_factures, ops_travaux, schemas
+from . import flows, ops_directory, ops_discovery, ops_factures, ops_travaux, ops_validator, schemas
 from . import messages as m
 from .state import MAX_TOKENS, Token
 
@@ -59,6 +59,12 @@ OPERATIONS = {
     "factures/v1/recycler": (ops_factures.recycler, schemas.RECYCLER, True),
     "factures/v1/traiterRejet": (ops_factures.traiter_rejet, schemas.TRAITER_REJET, True),
     "factures/v1/corriger/valideur/facture": (ops_factures.corriger_valideur, schemas.CORRIGER_VALIDEUR, True),
+    "factures/v1/rechercher/aTraiter/valideur": (ops_validator.rechercher_atraiter_valideur,
+                                                 schemas.RECHERCHER_ATRAITER_VALIDEUR, False),
+    "factures/v1/rechercher/valideur": (ops_validator.rechercher_valideur, schemas.RECHERCHER_VALIDEUR, False),
+    "factures/v1/consulter/valideur": (ops_validator.consulter_valideur, schemas.CONSULTER_VALIDEUR, False),
+    "factures/v1/traiter/factureAValider": (ops_validator.traiter_facture_a_valider,
+                                            schemas.TRAITER_FACTURE_A_VALIDER, True),
     "structures/v1/rechercher": (ops_directory.structures_rechercher, schemas.STRUCTURES_RECHERCHER, False),
     "structures/v1/consulter": (ops_directory.structures_consulter, schemas.STRUCTURES_CONSULTER, False),
     "structures/v1/rechercher/services": (ops_directory.structures_services, schemas.STRUCTURES_SERVICES, False),

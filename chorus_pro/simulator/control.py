@@ -8,6 +8,9 @@
 - ``GET|POST|DELETE /_simulator/faults`` (POST ``{"kind", "operation", "count", "seconds"}``);
 - ``POST /_simulator/subscriptions`` ``{"api": "facturesTravaux", "subscribed": false}``;
 - ``POST /_simulator/technical-password/expire``;
+- ``POST /_simulator/validations`` ``{"supplier": "53210987000016", "number": "ST-001", "cadre":
+  "A9_FACTURE_SOUSTRAITANT", "untaxed": "4200.00", "vat": "0.00", "market_number": "2026-TX-017"}``: a
+  subcontractor deposits a document for the technical account's structure to validate;
 - ``POST /_simulator/bank-accounts`` ``{"accounts": [[5151, "Compte principal"], [5252, "Compte travaux"]]}``.
 """
 
@@ -122,6 +125,20 @@ def bank_accounts(sim, request) -> Response:
     return _json({"accounts": sim.store.bank_accounts[sim.supplier_id]})
 
 
+def validations(sim, request) -> Response:
+    body = _body(request)
+    if not body.get("supplier") or not body.get("number"):
+        return _error("supplier (SIRET or id) and number are required")
+    options = {k: body[k] for k in ("cadre", "untaxed", "vat", "market_number", "buyer", "validator", "works_type")
+               if body.get(k) is not None}
+    try:
+        invoice = sim.deposit_for_validation(body["supplier"], str(body["number"]), **options)
+    except KeyError as exc:
+        return _error(str(exc.args[0]), 404)
+    with sim.lock:
+        return _json(views.validator_item(sim, invoice))
+
+
 def home(sim, request) -> Response:
     e = html.escape
     with sim.lock:
@@ -171,4 +188,5 @@ def control_rules() -> list[Rule]:
         Rule("/_simulator/subscriptions", endpoint=subscriptions, methods=["POST"]),
         Rule("/_simulator/technical-password/expire", endpoint=expire_password, methods=["POST"]),
         Rule("/_simulator/bank-accounts", endpoint=bank_accounts, methods=["POST"]),
+        Rule("/_simulator/validations", endpoint=validations, methods=["POST"]),
     ]

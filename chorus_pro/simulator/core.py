@@ -132,8 +132,8 @@ class Simulator:
                 if invoice is None:
                     continue
                 for _ in range(50):  # paths are short: bounded loop
-                    following = lifecycle.next_status(invoice)
-                    due = invoice.status_at + step
+                    following = lifecycle.next_status(invoice, self.supplier_id)
+                    due = invoice.status_at + lifecycle.step_before(invoice, self.supplier_id, step)
                     if following is None or due > now:
                         break
                     if invoice.script:
@@ -141,7 +141,7 @@ class Simulator:
                     self.record_status(invoice, following, at=due)
                     if following == "ASSOCIEE" and invoice.next_id is None and invoice.cadre in lifecycle.NEXT_PIECE:
                         self._deposit_next_piece(invoice, due)
-                if lifecycle.next_status(invoice) is None:
+                if lifecycle.next_status(invoice, self.supplier_id) is None:
                     self.store.moving.discard(invoice_id)
 
     def _deposit_next_piece(self, piece: Invoice, at) -> Invoice:
@@ -181,6 +181,35 @@ class Simulator:
             invoice = self.invoice(invoice_id)
             invoice.script = None
             self.record_status(invoice, status, comment=comment)
+
+    def deposit_for_validation(self, supplier, number: str, *, cadre: str = "A9_FACTURE_SOUSTRAITANT",
+                               untaxed="1000.00", vat="0.00", market_number: str = "", buyer=None,
+                               validator=None, works_type: str = "") -> Invoice:
+        """A subcontractor (or co-contractor) ``supplier`` (SIRET or id) deposits a document naming ``validator``
+        (default: the technical account's structure) as validator, as it would on the portal; it waits for
+        ``factures/v1/traiter/factureAValider`` (status A_VALIDER_1).  A works cadre (A10, A11, A13, A14) makes a
+        works document (typeFactureTravaux ``works_type``, by default the one of a projet de décompte mensuel)."""
+        from decimal import Decimal
+
+        with self.lock:
+            self.progress()
+            depositor = self._structure(supplier)
+            checker = self._structure(validator) if validator is not None else self.store.structures[self.supplier_id]
+            payer = self._structure(buyer) if buyer is not None else self.store.structures[seed.OPH.id]
+            works = cadre not in lifecycle.VALIDATOR_CADRE_CODES
+            untaxed, vat = Decimal(str(untaxed)), Decimal(str(vat))
+            now = self.clock.now()
+            invoice = Invoice(
+                id=self.store.next_invoice_id(), number=number, supplier_id=depositor.id,
+                kind="FACTURE_TRAVAUX" if works else "FACTURE", cadre=cadre, mode="DEPOT_PDF_PORTAIL",
+                invoice_date=now, deposited_at=now, buyer_id=payer.id, market_number=market_number,
+                validator_id=checker.id, works_type=(works_type or "PROJET_DECOMPTE_MENSUEL") if works else "",
+                moa_id=payer.id if works else None, moe_id=seed.MOE.id if works else None,
+                untaxed=untaxed, vat=vat, total=untaxed + vat, amount_due=untaxed + vat)
+            self.store.invoices[invoice.id] = invoice
+            self.record_status(invoice, "DEPOSEE", at=now)
+            self.record_status(invoice, "A_VALIDER_1", at=now)
+            return invoice
 
     def set_buyer_scenario(self, buyer, statuses: list[str] | None) -> None:
         """Statuses that invoices deposited from now on for this buyer (SIRET or id) take after

@@ -23,7 +23,10 @@ IN_INTEGRE_PARTIEL), one step every ``flow_step_seconds``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chorus_pro.cadres import VALIDATOR_CADRES
+from chorus_pro.validator import VALIDATION_DELAY_DAYS
 
 INVOICE_PATH = ("DEPOSEE", "EN_COURS_ACHEMINEMENT", "MISE_A_DISPOSITION", "SERVICE_FAIT", "MANDATEE",
                 "MISE_EN_PAIEMENT")
@@ -52,6 +55,18 @@ RESUME = {
     "ABSENCE_VALIDATION_1_HORS_DELAI": "EN_COURS_ACHEMINEMENT",
 }
 VALIDATOR_CADRE_CODES = frozenset(cadre.value for cadre in VALIDATOR_CADRES)
+#: a document naming the technical account's structure as validator waits for its decision
+#: (factures/v1/traiter/factureAValider); silence past the delay is acceptance
+SILENCE_STATUS = "ABSENCE_VALIDATION_1_HORS_DELAI"
+VALIDATION_DELAY = timedelta(days=VALIDATION_DELAY_DAYS)
+#: a works document accepted by its validator (or by silence) goes on to the MOE (INFERRED from the names)
+WORKS_AFTER_VALIDATION = "A_VALIDER_MOE"
+
+
+def awaits_our_decision(invoice, validator_id) -> bool:
+    """Whether ``invoice`` was deposited by a partner and waits for the validator ``validator_id`` (us)."""
+    return (invoice.validator_id == validator_id and invoice.supplier_id != validator_id
+            and invoice.status == "A_VALIDER_1" and invoice.script is None)
 
 
 def path_of(invoice) -> tuple:
@@ -68,11 +83,16 @@ def path_of(invoice) -> tuple:
     return INVOICE_PATH
 
 
-def next_status(invoice) -> str | None:
-    """The status the invoice takes at its next step, or None when it waits."""
+def next_status(invoice, validator_id=None) -> str | None:
+    """The status the invoice takes at its next step, or None when it waits; ``validator_id``: the technical
+    account's structure, whose decision a partner's document waits for (silence only, after the delay)."""
     if invoice.script is not None:
         return invoice.script[0] if invoice.script else None
     status = invoice.status
+    if validator_id is not None and awaits_our_decision(invoice, validator_id):
+        return SILENCE_STATUS
+    if invoice.kind == "FACTURE_TRAVAUX" and status in ("VALIDEE_1", SILENCE_STATUS):
+        return WORKS_AFTER_VALIDATION
     if status in RESUME:
         return RESUME[status]
     path = path_of(invoice)
@@ -80,3 +100,8 @@ def next_status(invoice) -> str | None:
         index = path.index(status)
         return path[index + 1] if index + 1 < len(path) else None
     return None
+
+
+def step_before(invoice, validator_id, step: timedelta) -> timedelta:
+    """Simulated time before the next status: the validation delay for a document waiting for us, else a step."""
+    return VALIDATION_DELAY if awaits_our_decision(invoice, validator_id) else step

@@ -74,14 +74,24 @@ def soumettre_travaux(sim, body: dict) -> dict:
                     dateDepot=fmt_date(invoice.deposited_at))
 
 
+def _in_role(sim, invoice, role: str) -> bool:
+    """The technical account's structure acts as supplier (its own documents) or as validator (a partner's
+    documents naming it); the other roles see nothing here."""
+    if role == "FOURNISSEUR":
+        return invoice.supplier_id == sim.supplier_id
+    if role == "VALIDEUR":
+        return invoice.validator_id == sim.supplier_id and invoice.supplier_id != sim.supplier_id
+    return False
+
+
 def rechercher_travaux(sim, body: dict) -> dict:
     role = body.get("roleUtilisateur") or "FOURNISSEUR"
     found = []
     statuses = set(body.get("listeStatutCourant") or [])
     types = set(body.get("listeTypeFactureTravaux") or [])
     for invoice in sim.store.invoices.values():
-        if invoice.kind != "FACTURE_TRAVAUX" or role != "FOURNISSEUR":
-            continue  # the technical account only acts as supplier
+        if invoice.kind != "FACTURE_TRAVAUX" or not _in_role(sim, invoice, role):
+            continue
         if body.get("idStructureFournisseur") not in (None, invoice.supplier_id):
             continue
         if body.get("idStructureMoe") not in (None, invoice.moe_id):

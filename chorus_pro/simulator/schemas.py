@@ -199,6 +199,31 @@ CORRIGER_VALIDEUR = {"idFacture": INT, "idStructure": INT, "identifiantStructure
 DEPOSER_FLUX = {"idUtilisateurCourant": INT, "fichierFlux": STR, "nomFichier": STR, "syntaxeFlux": FLOW_SYNTAXES,
                 "avecSignature": BOOL}
 
+# -- as validator (chorus_pro/simulator/ops_validator.py) -------------------------------------------------
+VALIDATOR_PAGING = with_generic_sort({"pageResultatDemandee": INT, "nbResultatsParPage": INT, "triSens": SORT,
+                                      "triColonne": STR})
+RECHERCHER_ATRAITER_VALIDEUR = {"idUtilisateurCourant": INT, "idStructure": INT, "typeIdentifiantStructure": ID_TYPES,
+                                "identifiantStructure": STR, "pagination": VALIDATOR_PAGING}
+RECHERCHER_VALIDEUR = {
+    "idUtilisateurCourant": INT,
+    "typeDemandePaiement": Enum("FACTURE", "FACTURE_TRAVAUX", "MEMOIRE_JUSTICE", "DEMANDE_REMBOURSEMENT"),
+    "idDestinataire": INT, "rechercheSirenDestinataire": BOOL, "idServiceExecutant": INT, "numeroFacture": STR,
+    "periodeDateDepotDu": DATE, "periodeDateDepotAu": DATE, "listeTypeFacture": [SEARCH_INVOICE_TYPES],
+    "listeTypeFactureTravaux": [WORKS_TYPES], "idFournisseur": INT, "rechercheSirenFournisseur": BOOL,
+    "idServiceFournisseur": INT, "idStructureValideur": INT, "idStructureMoe": INT, "idStructureMoa": INT,
+    "cadreFacturation": ALL_CADRES, "statutCourant": [Enum(*STATUSES)],
+    "periodeDateFactureDu": DATE, "periodeDateFactureAu": DATE,
+    "montantHTMin": NUM, "montantHTMax": NUM, "montantTTCMin": NUM, "montantTTCMax": NUM,
+    "montantAPayerMin": NUM, "montantAPayerMax": NUM, "numeroMarche": STR, "numeroEngagement": STR,
+    "pagination": VALIDATOR_PAGING,
+}
+CONSULTER_VALIDEUR = {
+    "idUtilisateurCourant": INT, "identifiantFactureCPP": INT, "codeLangue": STR,
+    "rechercheLigneTvaRecap": _RECAP_PAGING, "recherchePj": _ATTACHMENTS_PAGING, "rechercheLignePoste": _LINES_PAGING,
+}
+TRAITER_FACTURE_A_VALIDER = {"idFacture": INT, "action": STR, "typeValideur": STR, "idValideur": INT,
+                             "motifRefus": STR, "complementInfo": STR}
+
 # -- Structures -------------------------------------------------------------------------------------
 STRUCTURES_RECHERCHER = {
     "structure": {

@@ -118,7 +118,13 @@ METROPOLE = SeedStructure(  # a large buyer whose services span several pages (d
     id=28100001, siret="24720001700017", name="METROPOLE DU VAL DE SARTHE", service_required=True, moa=True,
     services=[SeedService(28100100 + n, f"SERV-{n:02d}", f"Service territorial {n:02d}") for n in range(1, 24)],
 )
+SOUS_TRAITANT = SeedStructure(  # direct-payment subcontractor of the supplier: deposits A9 / A10 it validates
+    id=28200001, siret="53210987000016", name="PLOMBERIE CHAUFFAGE DU PERCHE", public=False,
+)
+AUTRE_SOUS_TRAITANT = SeedStructure(  # a subcontractor no market of the supplier knows (fault tests)
+    id=28300001, siret="54321098000016", name="ELECTRICITE GENERALE DU LOIR", public=False,
+)
 #: structures of the simulator that are not part of ALL_STRUCTURES (kept unchanged for existing users)
-EXTRA_STRUCTURES = [METROPOLE]
+EXTRA_STRUCTURES = [METROPOLE, SOUS_TRAITANT, AUTRE_SOUS_TRAITANT]
 #: more engagements juridiques, by structure id: the commune's DST-VOIRIE service requires one
 EXTRA_ENGAGEMENTS = {COMMUNE.id: {"2026-VOIRIE-007": "COMMANDE"}}

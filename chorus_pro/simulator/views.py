@@ -85,6 +85,39 @@ def invoice_item(sim, invoice) -> dict:
     return item
 
 
+def validator_item(sim, invoice) -> dict:
+    """One item of ``factures/v1/rechercher/valideur`` and ``rechercher/aTraiter/valideur``
+    (``FactureRechercheValideur``; its amounts are int64 in the Swagger, sent here with their cents)."""
+    supplier = _structure(sim, invoice.supplier_id)
+    buyer = _structure(sim, invoice.buyer_id)
+    validator = _structure(sim, invoice.validator_id)
+    moe, moa = _structure(sim, invoice.moe_id), _structure(sim, invoice.moa_id)
+    service_code, service_name = _service_code(buyer, invoice.service_id)
+    return {
+        "idFacture": invoice.id, "typeDemandePaiement": invoice.kind, "numeroFacture": invoice.number,
+        "idFournisseur": invoice.supplier_id, "typeIdentifiantFournisseur": "SIRET",
+        "identifiantFournisseur": supplier.siret if supplier else None,
+        "designationFournisseur": supplier.name if supplier else None,
+        "idMoe": invoice.moe_id, "identifiantMoe": moe.siret if moe else None,
+        "designationMoe": moe.name if moe else None,
+        "idMoa": invoice.moa_id, "identifiantMoa": moa.siret if moa else None,
+        "designationMoa": moa.name if moa else None,
+        "idDestinataire": invoice.buyer_id, "typeIdentifiantDestinataire": "SIRET" if buyer else None,
+        "identifiantDestinataire": buyer.siret if buyer else None,
+        "designationDestinataire": buyer.name if buyer else None,
+        "idServiceExecutant": invoice.service_id, "codeServiceExecutant": service_code or None,
+        "nomServiceExecutant": service_name or None,
+        "idValideur": invoice.validator_id, "typeIdentifiantValideur": "SIRET" if validator else None,
+        "identifiantValideur": validator.siret if validator else None,
+        "designationValideur": validator.name if validator else None,
+        "typeFacture": invoice.invoice_type, "typeFactureTravaux": invoice.works_type or None,
+        "dateFacture": fmt_datetime(invoice.invoice_date), "dateDepot": fmt_datetime(invoice.deposited_at),
+        "montantHT": money(invoice.untaxed), "montantTTC": money(invoice.total),
+        "montantAPayer": money(invoice.amount_due), "devise": invoice.currency, "statut": invoice.status,
+        "numeroMarche": invoice.market_number or None, "numeroEngagement": invoice.ej_number or None,
+    }
+
+
 def works_fields(sim, invoice) -> dict:
     moe, moa = _structure(sim, invoice.moe_id), _structure(sim, invoice.moa_id)
     return {

@@ -27,6 +27,7 @@ from . import (
     chorus_transfer,  # noqa: F401
     chorus_transmission,  # noqa: F401
     chorus_transmission_event,  # noqa: F401
+    chorus_validation,  # noqa: F401
     chorus_works_document,  # noqa: F401
     chorus_works_piece,  # noqa: F401
     res_company,  # noqa: F401

@@ -97,6 +97,8 @@ TEXTS = {
     "payment_mode_missing": _lt("The payment mode is missing."),
     "bank_account_missing": _lt("The company's bank account on Chorus Pro is not known yet: a payment by transfer "
                                 "needs a valid bank account registered on Chorus Pro."),
+    "refusal_reason_missing": _lt("The document %(number)s cannot be refused without a reason: give the reason "
+                                  "for refusal (motif du refus) the subcontractor will read on Chorus Pro."),
     # -- errors ---------------------------------------------------------------------------------------------------
     "document_invalid": _lt("The document cannot be sent to Chorus Pro:\n%(issues)s"),
     "setting_missing": _lt("Chorus Pro setting missing: %(setting)s."),

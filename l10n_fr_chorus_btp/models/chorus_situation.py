@@ -247,8 +247,29 @@ class ChorusProSituation(models.Model):
         for situation in situations:
             situation._take_number_and_previous()
             situation._create_progress_lines()
+        situations._propose_direct_payments()
         situations._refresh_figures()
         return situations
+
+    def _propose_direct_payments(self):
+        """Direct-payment lines from the invoices (A9) of directly paid subcontractors that we accepted on Chorus
+        Pro (or that silence accepted) up to the end of the month, not deducted by another situation yet: one
+        line per subcontractor, its amount excl. VAT the sum of theirs.  A subcontractor the user already
+        entered keeps the user's line.  Returns the lines created."""
+        created = self.env["chorus.pro.situation.direct.payment"]
+        refreshing = self.env(context=dict(self.env.context, chorus_situation_refreshing=True), su=True)
+        for situation in self.filtered(lambda s: s.state in OPEN_STATES):
+            invoices = refreshing["chorus.pro.validation"]._unused_accepted_invoices(situation.market_id,
+                                                                                     situation.period_end)
+            entered = situation.direct_payment_ids.subcontractor_id
+            for subcontractor in invoices.subcontractor_id - entered:
+                mine = invoices.filtered(lambda v, s=subcontractor: v.subcontractor_id == s)
+                amount = sum((_decimal(v.amount_untaxed) for v in mine), Decimal(0))
+                line = refreshing["chorus.pro.situation.direct.payment"].create({
+                    "situation_id": situation.id, "subcontractor_id": subcontractor.id, "amount": float(amount)})
+                mine.write({"direct_payment_id": line.id})
+                created |= line
+        return created
 
     def _take_number_and_previous(self):
         self.ensure_one()
@@ -395,6 +416,8 @@ class ChorusProSituation(models.Model):
             raise AccessError(self.env._("You may not %(action)s a situation.", action=action))
 
     def action_compute(self):
+        self.check_access("write")
+        self._propose_direct_payments()
         self._refresh_figures()
 
     def action_submit(self):

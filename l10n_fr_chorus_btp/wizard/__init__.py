@@ -8,5 +8,6 @@ from . import (
     chorus_recycle_wizard,  # noqa: F401
     chorus_rejection_wizard,  # noqa: F401
     chorus_transfer_confirm_wizard,  # noqa: F401
+    chorus_validation_refuse_wizard,  # noqa: F401
     chorus_validator_wizard,  # noqa: F401
 )
