@@ -22,6 +22,7 @@ from decimal import Decimal
 from xml.etree import ElementTree
 
 from chorus_pro.cadres import WORKS_CADRES, WORKS_TYPE_OF_CADRE
+
 from . import messages as m
 from . import rules
 from .clock import PARIS, fmt_date, fmt_datetime

@@ -603,7 +603,9 @@ class AccountMove(models.Model):
         return (company.chorus_auto_transfer
                 and not self._chorus_before_start_date()
                 and self.env.user.has_group(TRANSFER_GROUP)
-                and company._chorus_is_configured())
+                and company._chorus_is_configured()
+                # an experimental works deposit waits for its confirmation, asked by the button
+                and not self.env["chorus.pro.transmission"]._unconfirmed_experimental(self))
 
     def _chorus_before_start_date(self):
         self.ensure_one()
@@ -674,6 +676,8 @@ class AccountMove(models.Model):
             elif transmission and transmission.state not in REQUEUABLE_STATES:
                 problems.append(self.env._("%(invoice)s is queued or being sent already.",
                                            invoice=move.display_name))
+            elif move.chorus_is_works and move.chorus_market_id._works_party_problems():
+                problems.extend(move.chorus_market_id._works_party_problems())
             elif preflight:
                 issues = move._chorus_preflight_issues()
                 if issues:
@@ -690,8 +694,15 @@ class AccountMove(models.Model):
         early = self.filtered(lambda m: m.state == "posted" and m._chorus_before_start_date())
         if early and not self.env.context.get("chorus_confirm_before_start"):
             return self._chorus_confirm_before_start(early)
-        self.env["chorus.pro.transmission"]._queue_moves(self, origin="button")
+        Transmission = self.env["chorus.pro.transmission"]
+        unconfirmed = Transmission._unconfirmed_experimental(self.filtered(lambda m: m.state == "posted"))
+        if unconfirmed:
+            return self.env["chorus.pro.works.experimental.wizard"]._open_for(moves=self)
+        Transmission._queue_moves(self, origin="button")
         self._chorus_log(self.env._("Queued for Chorus Pro by %(user)s.", user=self.env.user.name))
+        on_portal = self.chorus_transmission_id.filtered(lambda t: t.state == "portal")
+        if len(self) == 1 and on_portal:
+            return self.env["chorus.pro.works.portal.wizard"]._open_for(on_portal)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -718,6 +729,29 @@ class AccountMove(models.Model):
                 "default_start_date": start,
             },
         }
+
+    def action_chorus_portal_deposit(self):
+        """The steps of the assisted portal deposit of a works document waiting for it."""
+        self.ensure_one()
+        self.env["chorus.pro.transmission"]._check_transfer_right()
+        transmission = self.chorus_transmission_id
+        if transmission.state != "portal":
+            raise UserError(self.env._("%(invoice)s does not wait for a deposit on the Chorus Pro portal.",
+                                       invoice=self.display_name))
+        return self.env["chorus.pro.works.portal.wizard"]._open_for(transmission)
+
+    def _chorus_portal_pdf(self):
+        """The plain PDF a person deposits on the portal: the projet de décompte of a situation, else a fresh
+        rendering of the invoice (never the stored Factur-X PDF/A-3, which the portal would read as a flow)."""
+        self.ensure_one()
+        if self.chorus_situation_id:
+            return self.chorus_situation_id._statement_attachment()
+        content, _report_type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
+            "account.account_invoices", self.ids)
+        if isinstance(content, str):
+            content = content.encode()
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name or "facture").strip("_") or "facture"
+        return Attachment(name=f"{base[:MAX_ATTACHMENT_NAME - 4]}.pdf", content=content)
 
     def action_chorus_update_status(self):
         return self.env["chorus.pro.sync"]._sync_moves(self)
