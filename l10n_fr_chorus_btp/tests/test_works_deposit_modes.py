@@ -102,7 +102,7 @@ class TestWorksPortalDeposit(WorksModesCase):
         held = self.portal_deposit_in_sim(move)
         with freeze_time(T0 + timedelta(hours=2)):
             self.run_sender()
-        self.assertEqual(transmission.state, "deposited")
+        self.assertEqual(transmission.state, "in_progress", "A_VALIDER_MOE: on its way to the MOE")
         self.assertEqual(transmission.chorus_invoice_id, str(held.id))
         self.assertEqual(transmission.status, "A_VALIDER_MOE")
         self.assertTrue(transmission.deposit_date)
@@ -194,7 +194,7 @@ class TestWorksExperimentalDeposits(WorksModesCase):
         self.sim.faults.add(LOST_ANSWER, "facturesTravaux/v1/soumettre")
         move.action_chorus_transfer()
         self.run_sender()
-        self.assertEqual(move.chorus_transmission_id.state, "deposited")
+        self.assertEqual(move.chorus_transmission_id.state, "in_progress")
         self.assertEqual(len(self.works_deposits(move.name)), 1)
         self.assertIn("not deposited a second time", self.chatter_text(move))
 
@@ -280,10 +280,20 @@ class TestWorksModesRights(RpcCalls, WorksModesCase, HttpCase):
         move = self.works_invoice()
         move.action_chorus_transfer()  # waits for its portal deposit
         transmission = move.chorus_transmission_id
-        for model, ids in (("account.move", move.ids), ("chorus.pro.works.document", [])):
-            if ids:
-                self.assertRefused(self.json_call("works_clerk", model, "action_chorus_portal_deposit", ids))
-                self.assertRefused(self.json_call("works_clerk", model, "action_chorus_transfer", ids))
+        document = self.env["chorus.pro.works.document"].create({
+            "kind": "dgd", "market_id": self.market.id, "name": "2026-TX-017-DGD", "total_ht": 1000,
+            "total_ttc": 1200, "amount_to_pay": 1200, "signed_document": base64.b64encode(b"%PDF-1.4\n")})
+        document.action_validate()
+        document.action_send_to_chorus()
+        self.assertEqual(document.chorus_state, "portal")
+        self.assertRefused(self.json_call("works_clerk", "account.move", "action_chorus_portal_deposit", move.ids))
+        self.assertRefused(self.xml_call("works_clerk", "account.move", "action_chorus_portal_deposit", move.ids))
+        self.assertRefused(self.json_call("works_clerk", "chorus.pro.works.document", "action_chorus_portal_deposit",
+                                          document.ids))
+        self.use_mode("api", confirmed=False)
+        other = self.works_invoice(2000)
+        self.assertRefused(self.json_call("works_clerk", "account.move", "action_chorus_transfer", other.ids))
+        self.assertFalse(other.chorus_transmission_id)
         for model in ("chorus.pro.works.portal.wizard", "chorus.pro.works.experimental.wizard"):
             self.assertRefused(self.json_call("works_clerk", model, "create",
                                               {"transmission_id": transmission.id}
@@ -298,6 +308,7 @@ class TestWorksModesRights(RpcCalls, WorksModesCase, HttpCase):
         self.assertRefused(self.json_call("works_clerk", "res.company", "write", self.company.ids,
                                           {"chorus_works_experimental_confirmed": True}))
         self.assertEqual(transmission.state, "portal")
+        self.assertEqual(document.chorus_state, "portal")
         self.assertFalse(self.company.chorus_works_experimental_confirmed)
         with self.assertRaises(AccessError):
             transmission.with_user(self.clerk)._portal_deposited()
@@ -323,5 +334,5 @@ class TestWorksPortalTour(WorksModesCase, HttpCase):
         held = self.portal_deposit_in_sim(move)
         self.make_due(move)
         self.run_sender()
-        self.assertEqual(transmission.state, "deposited")
+        self.assertEqual(transmission.state, "in_progress")
         self.assertEqual(transmission.chorus_invoice_id, str(held.id))

@@ -1,7 +1,7 @@
 """The first experimental deposit of works documents by a company: a person with the right "Invoice transfer"
 reads what is unverified and confirms, once per company (the flag is kept on the company)."""
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.addons.l10n_fr_chorus_btp.models.chorus_works_modes import WORKS_DEPOSIT_MODES
 
 
@@ -21,13 +21,15 @@ class ChorusProWorksExperimentalWizard(models.TransientModel):
         """The confirmation of the first company of the documents that has not confirmed yet."""
         Transmission = self.env["chorus.pro.transmission"]
         Transmission._check_transfer_right()
-        documents = (moves or self.env["account.move"]) | (works_documents or self.env["chorus.pro.works.document"])
-        unconfirmed = Transmission._unconfirmed_experimental(documents)[:1]
+        moves = moves or self.env["account.move"]
+        works_documents = works_documents or self.env["chorus.pro.works.document"]
+        unconfirmed = (Transmission._unconfirmed_experimental(moves)[:1]
+                       or Transmission._unconfirmed_experimental(works_documents)[:1])
         wizard = self.create({
             "company_id": unconfirmed.company_id.id,
             "mode": Transmission._works_mode_of(unconfirmed),
-            "move_ids": [(6, 0, (moves or self.env["account.move"]).ids)],
-            "works_document_ids": [(6, 0, (works_documents or self.env["chorus.pro.works.document"]).ids)],
+            "move_ids": [Command.set(moves.ids)],
+            "works_document_ids": [Command.set(works_documents.ids)],
         })
         return {
             "type": "ir.actions.act_window",
