@@ -46,6 +46,8 @@ CHORUS_STATES = [
     *[state for state in TRANSMISSION_STATES if state[0] != "cancelled"],
 ]
 CHORUS_MOVE_TYPES = ("out_invoice", "out_refund")
+#: a person has to act: transfer it, deposit it on the portal, correct it
+NEEDS_ACTION_STATES = ("to_transfer", "portal", "action_needed", "error")
 FOLLOW_UP_ACTIONS = [
     (FollowUpAction.COMPLETE.value, "Complete"),
     (FollowUpAction.RECYCLE.value, "Recycle"),
@@ -224,7 +226,8 @@ class AccountMove(models.Model):
     # the one definition of "action needed": search filter, "To handle" menu and dashboard counter use it
     chorus_needs_action = fields.Boolean(
         "Chorus Pro: action needed", compute="_compute_chorus_needs_action", search="_search_chorus_needs_action",
-        help="The invoice waits for a user with the right \"Invoice transfer\", the buyer suspended it, asked "
+        help="The invoice waits for a user with the right \"Invoice transfer\" (to transfer it, or to deposit it on "
+             "the Chorus Pro portal), the buyer suspended it, asked "
              "to recycle it or to correct its validator, rejected it (a credit note and a new invoice are "
              "needed), or the transfer failed.")
 
@@ -331,14 +334,14 @@ class AccountMove(models.Model):
     @api.depends("chorus_state", "payment_state")
     def _compute_chorus_needs_action(self):
         for move in self:
-            move.chorus_needs_action = move.chorus_state in ("to_transfer", "action_needed", "error") or (
+            move.chorus_needs_action = move.chorus_state in NEEDS_ACTION_STATES or (
                 move.chorus_state == "rejected" and move.payment_state != "reversed")
 
     def _search_chorus_needs_action(self, operator, value):
         if operator != "in":
             return NotImplemented
         assert list(value) == [True]
-        return ["|", ("chorus_state", "in", ("to_transfer", "action_needed", "error")),
+        return ["|", ("chorus_state", "in", NEEDS_ACTION_STATES),
                 "&", ("chorus_state", "=", "rejected"), ("payment_state", "!=", "reversed")]
 
     @api.depends("chorus_transmission_id.state", "chorus_transmission_id.chorus_invoice_id")
