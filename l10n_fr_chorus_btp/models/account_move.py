@@ -351,10 +351,12 @@ class AccountMove(models.Model):
             move.show_reset_to_draft_button = False
 
     def _chorus_on_chorus_or_sending(self):
-        """Deposited on Chorus Pro, or a deposit may be in flight: the invoice can no longer change."""
+        """Deposited on Chorus Pro (by the sender or by hand on the portal), or a deposit may be in flight: the
+        invoice can no longer change."""
         self.ensure_one()
         transmission = self.chorus_transmission_id
-        return bool(transmission.chorus_invoice_id) or transmission.state in ("sending", "to_reconcile")
+        return bool(transmission.chorus_invoice_id) or transmission.state in (
+            "sending", "to_reconcile", "portal_to_find")
 
     # -- pre-flight: checks run before posting, one message listing every problem ---------------------------
     def _chorus_raise_preflight(self):

@@ -129,6 +129,19 @@ class TestWorksPortalDeposit(WorksModesCase):
         self.assertIn("Factures de travaux", str(activities.note))
         self.assertEqual(transmission.state, "portal_to_find")
 
+    def test_reset_to_draft_before_the_portal_deposit_only(self):
+        move = self.works_invoice()
+        move.action_chorus_transfer()
+        first = move.chorus_transmission_id
+        move.button_draft()
+        self.assertEqual((move.state, first.state), ("draft", "cancelled"))
+        move.action_post()
+        move.action_chorus_transfer()
+        move.chorus_transmission_id._portal_deposited()
+        with self.assertRaises(UserError):
+            move.button_draft()  # said deposited on the portal: the invoice can no longer change
+        self.assertEqual(move.state, "posted")
+
     def test_final_statement_document_goes_through_the_portal_too(self):
         document = self.env["chorus.pro.works.document"].create({
             "kind": "dgd", "market_id": self.market.id, "name": "2026-TX-017-DGD", "total_ht": 1000,
