@@ -152,9 +152,10 @@ class ChorusProTransfer(models.AbstractModel):
         try:
             if reconcile_first and self._reconcile(transmission, client):
                 return "found"
-            if reconcile_first and transmission.deposit_mode == FLUX:
-                # a flow is integrated later: its document may still appear, so a flow is never sent again
-                # by the sender (after the last search, a person checks on Chorus Pro)
+            if reconcile_first and transmission.deposit_mode == FLUX and not transmission.flow_number:
+                # a flow whose answer was lost is integrated later: its document may still appear, so it is never
+                # sent again by the sender (after the last search, a person checks on Chorus Pro).  A flow whose
+                # report said rejected (its number is known) created nothing: it may go again.
                 return self._retry_later(transmission, OutcomeUnknownError(
                     "factures/v1/deposer/flux", transmission.document_number, "not found yet"), state="to_reconcile")
             result = self._deposit(transmission, client)
@@ -211,6 +212,8 @@ class ChorusProTransfer(models.AbstractModel):
             raise UserError(transmission.env._("This works document is deposited on the Chorus Pro portal, not "
                                                "by Odoo."))
         if transmission.deposit_mode == FLUX:
+            # a new flow: the number of a rejected one no longer describes it (a lost answer leaves it empty)
+            transmission.write({"flow_number": False})
             return self._deposit_works_flow(invoice, client)
         # a works document sent by the experimental API: a number already on Chorus Pro is refused first
         return client.deposits.send(invoice, supplier_structure_id=structure_id,

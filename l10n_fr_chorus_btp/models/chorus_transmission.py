@@ -181,10 +181,10 @@ class ChorusProTransmission(models.Model):
                     raise UserError(self.env._("%(invoice)s is being sent already.", invoice=move.display_name))
                 # a transmission that went out once may have reached Chorus Pro: searched before any deposit
                 live.write(dict(values, cadre=move.chorus_cadre,
-                                state="to_reconcile" if live.send_started else "to_send", **mode))
+                                state="to_reconcile" if live.send_started else "to_send") | mode)
             else:
                 to_create.append(dict(values, move_id=move.id, company_id=move.company_id.id,
-                                      document_number=move.name, cadre=move.chorus_cadre, **mode))
+                                      document_number=move.name, cadre=move.chorus_cadre) | mode)
         if to_create:
             self.sudo().create(to_create)
         self._trigger_sender()
@@ -204,10 +204,10 @@ class ChorusProTransmission(models.Model):
             live = document.chorus_transmission_id.sudo()
             mode = self._works_mode_values(document)
             if live:
-                live.write(dict(values, state="to_reconcile" if live.send_started else "to_send", **mode))
+                live.write(dict(values, state="to_reconcile" if live.send_started else "to_send") | mode)
             else:
                 self.sudo().create(dict(values, works_document_id=document.id, company_id=document.company_id.id,
-                                        document_number=document.name, cadre=document.cadre, **mode))
+                                        document_number=document.name, cadre=document.cadre) | mode)
         self._trigger_sender()
         return documents.chorus_transmission_id
 
@@ -222,7 +222,8 @@ class ChorusProTransmission(models.Model):
 
     @api.model
     def _works_mode_values(self, document):
-        """The mode of ``document``'s transmission; a portal deposit waits for a person, not for the sender."""
+        """The mode of ``document``'s transmission; a portal deposit waits for a person, not for the sender (the
+        state it sets wins over the queue's)."""
         mode = self._works_mode_of(document)
         values = {"deposit_mode": mode, "portal_done_at": False, "portal_alert_sent": False}
         if mode == PORTAL:

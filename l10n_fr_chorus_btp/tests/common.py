@@ -41,6 +41,10 @@ class ChorusCommon(ClientTimeouts, AccountTestInvoicingCommon):
             "chorus_environment": "simulation",
             "chorus_auto_transfer": True,
             "chorus_start_date": fields.Date.from_string("2020-01-01"),
+            # these tests follow works documents through the sender's API deposit; the portal and flux modes
+            # are tested in test_works_deposit_modes.py
+            "chorus_works_deposit_mode": "api",
+            "chorus_works_experimental_confirmed": True,
         })
         cls.bank_account = env["res.partner.bank"].create({
             "acc_number": IBAN,

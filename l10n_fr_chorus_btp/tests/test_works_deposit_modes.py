@@ -264,6 +264,27 @@ class TestWorksExperimentalDeposits(WorksModesCase):
         self.assertTrue(transmission.chorus_invoice_id)
         self.assertEqual(len(self.sim.store.flows), 1, "one flow only")
 
+    def test_flux_rejected_then_corrected_goes_again(self):
+        self.test_flux_unknown_moe_on_chorus_pro_is_reported_from_the_flow()
+        move = self.market.invoice_ids[-1:]
+        transmission = move.chorus_transmission_id
+        rejected_flow = transmission.flow_number
+        self.market.moe_partner_id = self.moe
+        move.action_chorus_transfer()
+        self.run_sender()
+        self.assertEqual(transmission.state, "deposited")
+        self.assertNotEqual(transmission.flow_number, rejected_flow)
+        self.assertEqual(len(self.sim.store.flows), 2, "the rejected flow created nothing: a new one went")
+
+    def test_refused_document_can_go_by_the_portal_instead(self):
+        self.test_api_refuses_a_number_already_on_chorus_pro()
+        move = self.market.invoice_ids[-1:]
+        self.use_mode("portal")
+        action = move.action_chorus_transfer()
+        self.assertEqual(action["res_model"], "chorus.pro.works.portal.wizard")
+        self.assertEqual((move.chorus_transmission_id.state, move.chorus_transmission_id.deposit_mode),
+                         ("portal", "portal"))
+
     def test_flux_unknown_moe_on_chorus_pro_is_reported_from_the_flow(self):
         self.use_mode("flux")
         stranger = self.env["res.partner"].create({"name": "Archi inconnu", "is_company": True,
