@@ -186,6 +186,8 @@ class ChorusProTransmission(models.Model):
                 to_create.append(dict(values, move_id=move.id, company_id=move.company_id.id,
                                       document_number=move.name, cadre=move.chorus_cadre) | mode)
         if to_create:
+            # a transmission cancelled in this transaction (reset to draft, posted again) leaves the unique index
+            self.flush_model(["state"])
             self.sudo().create(to_create)
         self._trigger_sender()
         return moves.chorus_transmission_id
