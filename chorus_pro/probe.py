@@ -161,7 +161,7 @@ def run_probe(config: ChorusConfig, *, try_deposit: bool = False, simulator=None
         if run.stopped:
             return report
         run.step("works cadres", *discovery.BILLING_FRAMES, lambda: discovery.billing_frames(client))
-        run.step("flow formats", *discovery.FLOW_FORMATS, lambda: discovery.flow_formats(client))
+        run.step("flow formats", *discovery.FLOW_FORMATS, lambda: _flow_formats(client))
         run.step("works document types", *discovery.WORKS_DOCUMENT_TYPES,
                  lambda: discovery.works_document_types(client))
         run.step("works structures", *discovery.WORKS_STRUCTURES,
@@ -172,6 +172,17 @@ def run_probe(config: ChorusConfig, *, try_deposit: bool = False, simulator=None
             supplier_id = (supplier or [{}])[0].get("id") or 0
             _try_deposits(run, client, supplier_id, moe_siret, moa_siret, moa_service, market_number)
         return report
+
+
+def _flow_formats(client) -> dict:
+    """The platform's flow formats, which of them name a works flow (E4/E5), and the syntax the flux deposit of
+    works documents sends today (``chorus_pro.works_flow.works_flow_syntax``, unverified)."""
+    from .works_flow import works_flow_syntax
+
+    formats = discovery.flow_formats(client)
+    sent = works_flow_syntax()
+    return {"formats": formats, "works_formats": [f for f in formats if "_E4_" in f or "_E5_" in f],
+            "works_flow_syntax_sent": sent, "works_flow_syntax_listed": sent in formats}
 
 
 def _works_sample(client) -> dict:

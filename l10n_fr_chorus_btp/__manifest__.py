@@ -44,6 +44,7 @@
         "views/chorus_late_payment_views.xml",
         "data/cron_followup.xml",
         "wizard/chorus_followup_wizards_views.xml",
+        "wizard/chorus_works_deposit_wizards_views.xml",
         "views/account_move_followup_views.xml",
     ],
     "demo": [

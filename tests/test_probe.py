@@ -46,6 +46,10 @@ def test_probe_runs_the_discovery_operations_and_sends_nothing(served, tmp_path)
     assert all(line["http_status"] == 200 for line in report["operations"]), report
     cadres = next(line for line in report["operations"] if line["step"] == "works cadres")
     assert "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR" in cadres["found"] and "A1_FACTURE_FOURNISSEUR" not in cadres["found"]
+    formats = next(line for line in report["operations"] if line["step"] == "flow formats")["found"]
+    # the simulator lists the 2020 Swagger's syntaxes: no E4/E5 works flow, the works flow syntax sent is there
+    assert formats["works_formats"] == [] and formats["works_flow_syntax_sent"] == "IN_DP_E1_CII_16B"
+    assert formats["works_flow_syntax_listed"] is True and "IN_DP_E2_CII_FACTURX" in formats["formats"]
     search = report["operations"][-1]
     assert (search["code"], search["libelle"]) == (20007, "GFT_MSG_01.075") and "nothing found" in search["meaning"]
     assert report["try_deposit"] is False and not any(line["write"] for line in report["operations"])

@@ -224,7 +224,8 @@ def test_unknown_flow(api):
 
 @pytest.mark.parametrize("document,words", [
     (cii("FX-SELLER", seller=seed.TITULAIRE.siret), "vendeur"),
-    (cii("FX-CADRE", cadre="A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"), "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"),
+    (cii("FX-CADRE", cadre="A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"), "marché"),
+    (cii("FX-CADRE-X", cadre="A3_MEMOIRE_JUSTICE"), "A3_MEMOIRE_JUSTICE"),
     (cii("FX-TOTAL", total="121.00"), "incohérents"),
     (cii("FX-EJ", buyer=seed.DEPARTEMENT.siret, service="", ej="1300099999"), "COMMANDE"),
 ])

@@ -211,6 +211,32 @@ class Simulator:
             self.record_status(invoice, "A_VALIDER_1", at=now)
             return invoice
 
+    def deposit_works_on_portal(self, *, number: str, cadre: str, market_number: str, moe, moa,
+                                untaxed, vat, total, amount_due=None) -> Invoice:
+        """A person deposits a works document on the portal (a PDF, in "Factures de travaux"): the platform
+        then holds it as any works document, found by the works search.  ``moe``/``moa``: structure id or SIRET."""
+        from decimal import Decimal
+
+        from chorus_pro.cadres import parse_cadre
+
+        with self.lock:
+            code = parse_cadre(cadre)
+            moe_structure, moa_structure = self._structure(moe), self._structure(moa)
+            now = self.clock.now()
+            total = Decimal(str(total))
+            invoice = Invoice(
+                id=self.store.next_invoice_id(), number=number, supplier_id=self.supplier_id,
+                kind="FACTURE_TRAVAUX", cadre=code.value, mode="DEPOT_PDF_PORTAIL", invoice_date=now,
+                deposited_at=now, buyer_id=moa_structure.id, market_number=market_number,
+                moe_id=moe_structure.id, moa_id=moa_structure.id, works_type=code.info.works_type or "",
+                untaxed=Decimal(str(untaxed)), vat=Decimal(str(vat)), total=total,
+                amount_due=Decimal(str(amount_due)) if amount_due is not None else total,
+            )
+            self.record_status(invoice, "A_VALIDER_MOE", at=now)
+            self.store.invoices[invoice.id] = invoice
+            self.add_deposit("portail", invoice, number)
+            return invoice
+
     def set_buyer_scenario(self, buyer, statuses: list[str] | None) -> None:
         """Statuses that invoices deposited from now on for this buyer (SIRET or id) take after
         their first status, one per step; ``None`` restores the default path."""

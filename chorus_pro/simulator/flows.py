@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from xml.etree import ElementTree
 
+from chorus_pro.cadres import WORKS_CADRES, WORKS_TYPE_OF_CADRE
+
 from . import messages as m
 from . import rules
 from .clock import PARIS, fmt_date, fmt_datetime
@@ -28,6 +30,8 @@ from .ops_factures import ok_read, ok_write
 from .state import Flow, FlowDocument, Invoice
 
 MAX_FLOW_BYTES = 10 * 1024 * 1024
+WORKS_CADRE_CODES = frozenset(c.value for c in WORKS_CADRES)
+WORKS_TYPE_OF_CODE = {c.value: works_type for c, works_type in WORKS_TYPE_OF_CADRE.items()}
 MAX_LOT_MEMBERS = 200
 
 
@@ -70,7 +74,16 @@ def _parse_cii(root) -> dict:
         siret = _text(buyer, "SpecifiedLegalOrganization", "ID") or _text(buyer, "GlobalID")
     seller = _find(root, "SellerTradeParty")
     seller_siret = _text(seller, "SpecifiedLegalOrganization", "ID") if seller is not None else ""
+    # the MOE / MOA of a works document, as chorus_pro.works_flow.moe_reference writes them (UNVERIFIED)
+    works_parties = {}
+    for element in root.iter():
+        if _local(element.tag) == "AdditionalReferencedDocument":
+            name = _text(element, "Name").upper()
+            if name in ("MOE", "MOA"):
+                siret, _slash, service = _text(element, "IssuerAssignedID").partition("/")
+                works_parties[name.lower()] = (siret.replace(" ", ""), service)
     return {
+        **works_parties,
         "seller": seller_siret,
         "number": _text(root, "ExchangedDocument", "ID"),
         "date": datetime.strptime(date_text, "%Y%m%d").replace(tzinfo=PARIS) if re.fullmatch(r"\d{8}", date_text)
@@ -225,10 +238,23 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
                                               service_field="BuyerReference (code service)",
                                               ej_field="BuyerOrderReferencedDocument (engagement juridique)")
             cadre = data.get("cadre") or "A1_FACTURE_FOURNISSEUR"
-            if not cadre.startswith(("A1_", "A2_", "A9_", "A12_")):
-                # works cadres in flows (E4/E5 syntaxes) are UNVERIFIED: refused rather than guessed
+            works = cadre in WORKS_CADRE_CODES
+            if works and not _carries_works(flow.syntax):
+                # works cadres travel in a structured CII flow only (chorus_pro.works_flow, UNVERIFIED)
+                raise m.business(m.CADRE_REFUSED, f"Cadre de facturation « {cadre} » non accepté dans un flux "
+                                                  f"{flow.syntax} (un document de travaux se dépose en flux CII "
+                                                  "structuré).")
+            if not works and not cadre.startswith(("A1_", "A2_", "A9_", "A12_")):
                 raise m.business(m.CADRE_REFUSED, f"Cadre de facturation « {cadre} » non accepté dans un flux "
                                                   "E1/E2 (seuls A1, A2, A9 et A12 le sont).")
+            moe = moa = None
+            if works:
+                if not data.get("market"):
+                    raise m.business(m.MISSING_FIELD, "Le numéro de marché (ContractReferencedDocument) est "
+                                                      "obligatoire pour un document de travaux.")
+                moe = _works_structure(sim, data.get("moe"), "maître d'œuvre", "MOE")
+                moa = _works_structure(sim, data.get("moa") or (data.get("buyer") or "", ""), "maître d'ouvrage",
+                                       "MOA")
             if None not in (data.get("untaxed"), data.get("vat"), data.get("total")) and \
                     rules.cents(data["untaxed"] + data["vat"]) != rules.cents(data["total"]):
                 raise m.business(m.TOTALS, f"Montants incohérents : HT {data['untaxed']} + TVA {data['vat']} ≠ "
@@ -241,7 +267,8 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
         untaxed, vat = data.get("untaxed") or Decimal("0"), data.get("vat") or Decimal("0")
         total = data.get("total") if data.get("total") is not None else untaxed + vat
         invoice = Invoice(
-            id=sim.store.next_invoice_id(), number=document.number, supplier_id=sim.supplier_id, kind="FACTURE",
+            id=sim.store.next_invoice_id(), number=document.number, supplier_id=sim.supplier_id,
+            kind="FACTURE_TRAVAUX" if works else "FACTURE",
             cadre=cadre, mode="EDI" if flow.syntax.startswith("IN_DP_E1") else "EDI_MIXTE",
             invoice_type=data.get("type") or "FACTURE", invoice_date=data.get("date") or at, deposited_at=at,
             buyer_id=buyer.id if buyer else None, service_id=service.id if service else None,
@@ -249,9 +276,13 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
             untaxed=untaxed, vat=vat, total=total,
             amount_due=data.get("due") if data.get("due") is not None else total,
         )
+        if works:
+            invoice.works_type = WORKS_TYPE_OF_CODE.get(cadre, "")
+            invoice.moe_id, invoice.moe_service_code = moe.id, (data.get("moe") or ("", ""))[1]
+            invoice.moa_id, invoice.moa_service_code = moa.id, (data.get("moa") or ("", ""))[1]
         if buyer is not None and buyer.id in sim.buyer_scenarios:
             invoice.script = list(sim.buyer_scenarios[buyer.id])
-        sim.record_status(invoice, "DEPOSEE", at=at)
+        sim.record_status(invoice, "A_VALIDER_MOE" if works else "DEPOSEE", at=at)
         sim.store.invoices[invoice.id] = invoice
         flow.invoice_ids.append(invoice.id)
     if not flow.invoice_ids:
@@ -260,6 +291,24 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
         flow.history.append(("IN_INTEGRE_PARTIEL", at))
     else:
         flow.history.append(("IN_INTEGRE", at))
+
+
+def _carries_works(syntax: str) -> bool:
+    """A structured CII flow: E1 CII (D16B or not) or any E4 syntax."""
+    return syntax in ("IN_DP_E1_CII", "IN_DP_E1_CII_16B") or "_E4_" in syntax
+
+
+def _works_structure(sim, party, label: str, role: str):
+    """The MOE or MOA structure named in a works flow, which must exist and be active on the platform."""
+    siret = (party or ("", ""))[0]
+    if not siret:
+        raise m.business(m.WORKS_PARTY, f"Le {label} ({role}) est obligatoire pour un document de travaux.")
+    structure = sim.store.structure_by_siret(siret)
+    if structure is None or not structure.active:
+        raise m.business(m.WORKS_PARTY, f"La structure {siret} indiquée comme {role} n'existe pas ou est inactive.")
+    if role == "MOA" and not (structure.moa and structure.public):
+        raise m.business(m.WORKS_PARTY, f"La structure {siret} ({structure.name}) n'est pas maître d'ouvrage public.")
+    return structure
 
 
 def progress_flows(sim, now: datetime) -> None:

@@ -47,6 +47,8 @@ CHORUS_STATES = [
     *[state for state in TRANSMISSION_STATES if state[0] != "cancelled"],
 ]
 CHORUS_MOVE_TYPES = ("out_invoice", "out_refund")
+#: a person has to act: transfer it, deposit it on the portal, correct it
+NEEDS_ACTION_STATES = ("to_transfer", "portal", "action_needed", "error")
 FOLLOW_UP_ACTIONS = [
     (FollowUpAction.COMPLETE.value, "Complete"),
     (FollowUpAction.RECYCLE.value, "Recycle"),
@@ -231,7 +233,8 @@ class AccountMove(models.Model):
     # the one definition of "action needed": search filter, "To handle" menu and dashboard counter use it
     chorus_needs_action = fields.Boolean(
         "Chorus Pro: action needed", compute="_compute_chorus_needs_action", search="_search_chorus_needs_action",
-        help="The invoice waits for a user with the right \"Invoice transfer\", the buyer suspended it, asked "
+        help="The invoice waits for a user with the right \"Invoice transfer\" (to transfer it, or to deposit it on "
+             "the Chorus Pro portal), the buyer suspended it, asked "
              "to recycle it or to correct its validator, rejected it (a credit note and a new invoice are "
              "needed), or the transfer failed.")
 
@@ -350,14 +353,14 @@ class AccountMove(models.Model):
     @api.depends("chorus_state", "payment_state")
     def _compute_chorus_needs_action(self):
         for move in self:
-            move.chorus_needs_action = move.chorus_state in ("to_transfer", "action_needed", "error") or (
+            move.chorus_needs_action = move.chorus_state in NEEDS_ACTION_STATES or (
                 move.chorus_state == "rejected" and move.payment_state != "reversed")
 
     def _search_chorus_needs_action(self, operator, value):
         if operator != "in":
             return NotImplemented
         assert list(value) == [True]
-        return ["|", ("chorus_state", "in", ("to_transfer", "action_needed", "error")),
+        return ["|", ("chorus_state", "in", NEEDS_ACTION_STATES),
                 "&", ("chorus_state", "=", "rejected"), ("payment_state", "!=", "reversed")]
 
     @api.depends("chorus_transmission_ids.state", "chorus_transmission_ids.chorus_invoice_id")
@@ -367,10 +370,12 @@ class AccountMove(models.Model):
             move.show_reset_to_draft_button = False
 
     def _chorus_on_chorus_or_sending(self):
-        """Deposited on Chorus Pro, or a deposit may be in flight: the invoice can no longer change."""
+        """Deposited on Chorus Pro (by the sender or by hand on the portal), or a deposit may be in flight: the
+        invoice can no longer change."""
         self.ensure_one()
         transmission = self.chorus_transmission_id
-        return bool(transmission.chorus_invoice_id) or transmission.state in ("sending", "to_reconcile")
+        return bool(transmission.chorus_invoice_id) or transmission.state in (
+            "sending", "to_reconcile", "portal_to_find")
 
     # -- pre-flight: checks run before posting, one message listing every problem ---------------------------
     def _chorus_raise_preflight(self):
@@ -624,7 +629,9 @@ class AccountMove(models.Model):
         return (company.chorus_auto_transfer
                 and not self._chorus_before_start_date()
                 and self.env.user.has_group(TRANSFER_GROUP)
-                and company._chorus_is_configured())
+                and company._chorus_is_configured()
+                # an experimental works deposit waits for its confirmation, asked by the button
+                and not self.env["chorus.pro.transmission"]._unconfirmed_experimental(self))
 
     def _chorus_before_start_date(self):
         self.ensure_one()
@@ -695,6 +702,8 @@ class AccountMove(models.Model):
             elif transmission and transmission.state not in REQUEUABLE_STATES:
                 problems.append(self.env._("%(invoice)s is queued or being sent already.",
                                            invoice=move.display_name))
+            elif move.chorus_is_works and move.chorus_market_id._works_party_problems():
+                problems.extend(move.chorus_market_id._works_party_problems())
             elif preflight:
                 issues = move._chorus_preflight_issues()
                 if issues:
@@ -711,8 +720,15 @@ class AccountMove(models.Model):
         early = self.filtered(lambda m: m.state == "posted" and m._chorus_before_start_date())
         if early and not self.env.context.get("chorus_confirm_before_start"):
             return self._chorus_confirm_before_start(early)
-        self.env["chorus.pro.transmission"]._queue_moves(self, origin="button")
+        Transmission = self.env["chorus.pro.transmission"]
+        unconfirmed = Transmission._unconfirmed_experimental(self.filtered(lambda m: m.state == "posted"))
+        if unconfirmed:
+            return self.env["chorus.pro.works.experimental.wizard"]._open_for(moves=self)
+        Transmission._queue_moves(self, origin="button")
         self._chorus_log(self.env._("Queued for Chorus Pro by %(user)s.", user=self.env.user.name))
+        on_portal = self.chorus_transmission_id.filtered(lambda t: t.state == "portal")
+        if len(self) == 1 and on_portal:
+            return self.env["chorus.pro.works.portal.wizard"]._open_for(on_portal)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -739,6 +755,29 @@ class AccountMove(models.Model):
                 "default_start_date": start,
             },
         }
+
+    def action_chorus_portal_deposit(self):
+        """The steps of the assisted portal deposit of a works document waiting for it."""
+        self.ensure_one()
+        self.env["chorus.pro.transmission"]._check_transfer_right()
+        transmission = self.chorus_transmission_id
+        if transmission.state != "portal":
+            raise UserError(self.env._("%(invoice)s does not wait for a deposit on the Chorus Pro portal.",
+                                       invoice=self.display_name))
+        return self.env["chorus.pro.works.portal.wizard"]._open_for(transmission)
+
+    def _chorus_portal_pdf(self):
+        """The plain PDF a person deposits on the portal: the projet de décompte of a situation, else a fresh
+        rendering of the invoice (never the stored Factur-X PDF/A-3, which the portal would read as a flow)."""
+        self.ensure_one()
+        if self.chorus_situation_id:
+            return self.chorus_situation_id._statement_attachment()
+        content, _report_type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
+            "account.account_invoices", self.ids)
+        if isinstance(content, str):
+            content = content.encode()
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name or "facture").strip("_") or "facture"
+        return Attachment(name=f"{base[:MAX_ATTACHMENT_NAME - 4]}.pdf", content=content)
 
     def action_chorus_update_status(self):
         return self.env["chorus.pro.sync"]._sync_moves(self)

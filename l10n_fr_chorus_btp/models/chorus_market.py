@@ -25,6 +25,7 @@ from chorus_pro import cadres
 from chorus_pro.documents import MAX_EJ_LENGTH
 
 from .ccag_messages import error_text
+from .chorus_works_modes import WORKS_DEPOSIT_MODE_HELP, WORKS_DEPOSIT_MODES, works_deposit_mode
 
 # the keys are those of the cadre rule (chorus_pro.cadres)
 KINDS = [
@@ -119,6 +120,11 @@ class ChorusProMarket(models.Model):
         string="Market number on invoices",
         help="Chorus Pro requires the market number on the invoices (always the case for public works).")
     default_cadre = fields.Char(string="Invoicing frame (cadre)", compute="_compute_default_cadre")
+    works_deposit_mode = fields.Selection(
+        WORKS_DEPOSIT_MODES, string="Deposit of works documents", tracking=True,
+        help="Empty: the company's choice. " + WORKS_DEPOSIT_MODE_HELP)
+    works_deposit_mode_used = fields.Selection(WORKS_DEPOSIT_MODES, string="Deposit mode used",
+                                               compute="_compute_works_deposit_mode_used")
     # -- works contract terms (CCAG-Travaux) -------------------------------------------------------------
     tax_id = fields.Many2one("account.tax", string="VAT", check_company=True,
                              domain="[('type_tax_use', '=', 'sale'), ('amount_type', '=', 'percent')]",
@@ -218,6 +224,28 @@ class ChorusProMarket(models.Model):
     def _compute_default_cadre(self):
         for market in self:
             market.default_cadre = derive_cadre(market.kind, market.role, "monthly")
+
+    @api.depends("works_deposit_mode", "company_id.chorus_works_deposit_mode")
+    def _compute_works_deposit_mode_used(self):
+        for market in self:
+            market.works_deposit_mode_used = works_deposit_mode(market, market.company_id)
+
+    def _works_party_problems(self):
+        """What a works document of this market lacks before anything is sent: its MOE and MOA (with SIRET)."""
+        problems = []
+        for market in self:
+            for field_name in ("moe_partner_id", "moa_partner_id"):
+                partner = market[field_name]
+                label = market._fields[field_name].get_description(self.env)["string"]
+                if not partner:
+                    problems.append(self.env._(
+                        "The market %(market)s has no %(field)s: fill in \"%(field)s\" on the market before sending "
+                        "its works documents.", market=market.name, field=label))
+                elif not (partner.commercial_partner_id.company_registry or "").strip():
+                    problems.append(self.env._(
+                        "The %(field)s of the market %(market)s (%(partner)s) has no SIRET: fill in its company "
+                        "registry.", market=market.name, field=label, partner=partner.display_name))
+        return problems
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):

@@ -22,14 +22,22 @@ from chorus_pro import (
     DocumentValidationError,
     OutcomeUnknownError,
 )
+from chorus_pro.documents import validate_invoice
+from chorus_pro.errors import DuplicateInvoiceError
+from chorus_pro.results import FlowDeposit
 from chorus_pro.supplier import resolve_supplier
+from chorus_pro.works_flow import build_works_cii, works_flow_file_name, works_flow_syntax
 
 from .chorus_messages import error_text
 from .chorus_utils import can_rollback, chorus_commit, cursors_share_a_test_transaction
+from .chorus_works_modes import API, FLUX, PORTAL
 
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+#: a document deposited on the portal is searched this often, and signalled when not found after a day
+PORTAL_SEARCH_INTERVAL = timedelta(hours=1)
+PORTAL_FIND_DELAY = timedelta(days=1)
 #: taken by a live sender, from a second connection, for as long as the deposit of a transmission is in flight
 SENDER_LOCK_SQL = "SELECT id FROM chorus_pro_transmission WHERE id = %s FOR KEY SHARE"
 BACKOFF_BASE = timedelta(minutes=2)
@@ -56,9 +64,14 @@ class ChorusProTransfer(models.AbstractModel):
                 if company.id not in clients:
                     clients[company.id] = company._chorus_client()
                 lang = self._log_lang(transmission)
-                with self._sender_alive(transmission):
-                    outcome = self.with_context(lang=lang)._send_one(transmission.with_context(lang=lang),
-                                                                     clients[company.id])
+                if transmission.state == "portal_to_find":
+                    # deposited by a person on the portal: only searched, never deposited by the sender
+                    outcome = self.with_context(lang=lang)._find_on_portal(transmission.with_context(lang=lang),
+                                                                           clients[company.id])
+                else:
+                    with self._sender_alive(transmission):
+                        outcome = self.with_context(lang=lang)._send_one(transmission.with_context(lang=lang),
+                                                                         clients[company.id])
                 if outcome == "auth_failed":
                     paused.add(company.id)
                 done += 1
@@ -76,7 +89,7 @@ class ChorusProTransfer(models.AbstractModel):
 
     def _due_where(self, paused):
         return (
-            "t.state IN ('to_send', 'to_reconcile') AND (m.state = 'posted' OR w.state = 'validated')"
+            "t.state IN ('to_send', 'to_reconcile', 'portal_to_find') AND (m.state = 'posted' OR w.state = 'validated')"
             " AND (t.next_attempt IS NULL OR t.next_attempt <= %s)"
             " AND t.company_id NOT IN %s AND NOT c.chorus_auth_failed",
             [fields.Datetime.now(), tuple(paused) or (0,)],
@@ -139,6 +152,12 @@ class ChorusProTransfer(models.AbstractModel):
         try:
             if reconcile_first and self._reconcile(transmission, client):
                 return "found"
+            if reconcile_first and transmission.deposit_mode == FLUX and not transmission.flow_number:
+                # a flow whose answer was lost is integrated later: its document may still appear, so it is never
+                # sent again by the sender (after the last search, a person checks on Chorus Pro).  A flow whose
+                # report said rejected (its number is known) created nothing: it may go again.
+                return self._retry_later(transmission, OutcomeUnknownError(
+                    "factures/v1/deposer/flux", transmission.document_number, "not found yet"), state="to_reconcile")
             result = self._deposit(transmission, client)
         except OutcomeUnknownError as exc:
             _logger.warning("Chorus Pro: answer lost for transmission %s (%s); searching it", transmission.id,
@@ -160,7 +179,10 @@ class ChorusProTransfer(models.AbstractModel):
                 "Unexpected error while sending; see the server log.")})
             chorus_commit(self.env)
             return "error"
-        transmission._record_deposit(result)
+        if isinstance(result, FlowDeposit):
+            transmission._record_flow_deposit(result)
+        else:
+            transmission._record_deposit(result)
         chorus_commit(self.env)
         return "deposited"
 
@@ -185,7 +207,27 @@ class ChorusProTransfer(models.AbstractModel):
             document._track_prepare(["chorus_state"])
         invoice = document._chorus_build_invoice(with_pdf=True)
         transmission.write({"document_number": invoice.number, "cadre": invoice.cadre.short})
-        return client.deposits.send(invoice, supplier_structure_id=structure_id)
+        if transmission.deposit_mode == PORTAL:
+            # a person deposits it on the portal: the sender never does (a state machine bug if reached)
+            raise UserError(transmission.env._("This works document is deposited on the Chorus Pro portal, not "
+                                               "by Odoo."))
+        if transmission.deposit_mode == FLUX:
+            # a new flow: the number of a rejected one no longer describes it (a lost answer leaves it empty)
+            transmission.write({"flow_number": False})
+            return self._deposit_works_flow(invoice, client)
+        # a works document sent by the experimental API: a number already on Chorus Pro is refused first
+        return client.deposits.send(invoice, supplier_structure_id=structure_id,
+                                    refuse_duplicate=transmission.deposit_mode == API)
+
+    def _deposit_works_flow(self, invoice, client):
+        """The flux deposit of a works document: validated, refused when its number is already on Chorus Pro,
+        then one structured CII flow (chorus_pro.works_flow: the unverified choices are there)."""
+        validate_invoice(invoice, operation="works")
+        existing = client.deposits.find(invoice.number, include_works=True)
+        if existing is not None:
+            raise DuplicateInvoiceError(existing.invoice_number, existing.invoice_id, existing.status)
+        return client.factures.deposit_flow(build_works_cii(invoice), works_flow_file_name(invoice),
+                                            works_flow_syntax())
 
     @api.model
     def _learn_company_ids(self, company, client, needs_bank_account=True):
@@ -214,6 +256,40 @@ class ChorusProTransfer(models.AbstractModel):
         transmission._record_found(found)
         chorus_commit(self.env)
         return True
+
+    def _find_on_portal(self, transmission, client):
+        """A document a person deposited on the portal: searched by its number (verified works search).
+
+        Not found a day after the person said it was deposited: an activity on the document says what to check.
+        """
+        try:
+            if self._reconcile(transmission, client):
+                return "found"
+        except AuthenticationError as exc:
+            transmission.company_id._chorus_mark_auth_failed(self._error_text(transmission, exc))
+            chorus_commit(self.env)
+            return "auth_failed"
+        except ChorusProError as exc:
+            _logger.info("Chorus Pro: search of portal deposit %s failed: %s", transmission.id, exc.message_en)
+        now = fields.Datetime.now()
+        if not transmission.portal_alert_sent and transmission.portal_done_at \
+                and now - transmission.portal_done_at >= PORTAL_FIND_DELAY:
+            document = transmission._document()
+            document._chorus_schedule_activity(
+                document.env._("Chorus Pro: works document not found"),
+                document.env._(
+                    "%(number)s was declared deposited on the Chorus Pro portal on %(date)s, but the works search "
+                    "does not find it. Check on the portal, in \"Factures de travaux\", that the deposit was "
+                    "submitted (not left as a draft), that its number is exactly %(number)s, and that it was "
+                    "deposited for the structure of SIRET %(siret)s.",
+                    number=transmission.document_number, date=transmission.portal_done_at,
+                    siret=transmission.company_id.company_registry or ""))
+            transmission.write({"portal_alert_sent": True})
+        next_attempt = now + PORTAL_SEARCH_INTERVAL
+        transmission.write({"next_attempt": next_attempt})
+        chorus_commit(self.env)
+        transmission._trigger_sender(next_attempt)
+        return "retry"
 
     # -- outcomes -------------------------------------------------------------------------------------
     def _after_lost_answer(self, transmission, client, exc):

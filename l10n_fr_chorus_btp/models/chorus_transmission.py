@@ -14,6 +14,10 @@ State machine::
        │  │        └──> error (8 attempts) / action_needed (refused before deposit)
        │  └──> cancelled (invoice reset to draft before its deposit)
        └── queued again by a person with the right (from error or a refusal before deposit)
+
+A works document in the assisted portal mode never goes through ``sending``: it waits in ``portal`` while a
+person deposits it on the portal, then in ``portal_to_find`` (the person said it is deposited) until the sender
+finds it by its number with the works search, and goes on as ``deposited``.
 """
 
 from odoo import api, fields, models
@@ -22,11 +26,14 @@ from odoo.exceptions import AccessError, UserError
 from chorus_pro.statuses import status_label, transmission_state
 
 from .chorus_utils import naive_utc
+from .chorus_works_modes import EXPERIMENTAL_MODES, PORTAL, WORKS_DEPOSIT_MODES, works_deposit_mode
 
 TRANSMISSION_STATES = [
     ("to_send", "Queued"),
     ("sending", "Sending"),
     ("to_reconcile", "Searching on Chorus Pro"),
+    ("portal", "To deposit on the portal"),
+    ("portal_to_find", "Deposited on the portal, to find"),
     ("deposited", "Deposited"),
     ("in_progress", "In progress"),
     ("action_needed", "Action needed"),
@@ -68,6 +75,10 @@ class ChorusProTransmission(models.Model):
                              index=True)
     queued_by_id = fields.Many2one("res.users", string="Queued by", readonly=True)
     queued_at = fields.Datetime(string="Queued on", readonly=True)
+    deposit_mode = fields.Selection(WORKS_DEPOSIT_MODES, string="Deposit mode", readonly=True,
+                                    help="How this works document reaches Chorus Pro (empty: an invoice).")
+    portal_done_at = fields.Datetime(string="Deposited on the portal on", readonly=True)
+    portal_alert_sent = fields.Boolean(string="Not found alert sent", readonly=True)
     origin = fields.Selection([
         ("button", "Transfer button"),
         ("automatic", "Automatic transfer at validation"),
@@ -156,11 +167,13 @@ class ChorusProTransmission(models.Model):
         problems = moves._chorus_transfer_problems(preflight=preflight)
         if problems:
             raise UserError("\n".join(dict.fromkeys(problems)))
+        self._check_works_modes(moves)
         values = {"state": "to_send", "queued_by_id": self.env.user.id, "queued_at": fields.Datetime.now(),
                   "origin": origin, "attempts": 0, "next_attempt": False, "last_error": False}
         to_create = []
         for move in moves:
             live = move.chorus_transmission_id.sudo()
+            mode = self._works_mode_values(move)
             if live:
                 # refused before its deposit, or in error: the same transmission goes again, unless a sender
                 # holds it at this very moment
@@ -168,11 +181,13 @@ class ChorusProTransmission(models.Model):
                     raise UserError(self.env._("%(invoice)s is being sent already.", invoice=move.display_name))
                 # a transmission that went out once may have reached Chorus Pro: searched before any deposit
                 live.write(dict(values, cadre=move.chorus_cadre,
-                                state="to_reconcile" if live.send_started else "to_send"))
+                                state="to_reconcile" if live.send_started else "to_send") | mode)
             else:
                 to_create.append(dict(values, move_id=move.id, company_id=move.company_id.id,
-                                      document_number=move.name, cadre=move.chorus_cadre))
+                                      document_number=move.name, cadre=move.chorus_cadre) | mode)
         if to_create:
+            # a transmission cancelled in this transaction (reset to draft, posted again) leaves the unique index
+            self.flush_model(["state"])
             self.sudo().create(to_create)
         self._trigger_sender()
         return moves.chorus_transmission_id
@@ -184,17 +199,70 @@ class ChorusProTransmission(models.Model):
         problems = documents._chorus_transfer_problems()
         if problems:
             raise UserError("\n".join(dict.fromkeys(problems)))
+        self._check_works_modes(documents)
         values = {"state": "to_send", "queued_by_id": self.env.user.id, "queued_at": fields.Datetime.now(),
                   "origin": origin, "attempts": 0, "next_attempt": False, "last_error": False}
         for document in documents:
             live = document.chorus_transmission_id.sudo()
+            mode = self._works_mode_values(document)
             if live:
-                live.write(dict(values, state="to_reconcile" if live.send_started else "to_send"))
+                live.write(dict(values, state="to_reconcile" if live.send_started else "to_send") | mode)
             else:
                 self.sudo().create(dict(values, works_document_id=document.id, company_id=document.company_id.id,
-                                        document_number=document.name, cadre=document.cadre))
+                                        document_number=document.name, cadre=document.cadre) | mode)
         self._trigger_sender()
         return documents.chorus_transmission_id
+
+    # -- the deposit modes of works documents (chorus_works_modes.py) ------------------------------------
+    @api.model
+    def _works_mode_of(self, document):
+        """The deposit mode of a works document (an invoice or a works document), or False for an invoice."""
+        if not document.chorus_is_works:
+            return False
+        market = document.chorus_market_id if document._name == "account.move" else document.market_id
+        return works_deposit_mode(market, document.company_id)
+
+    @api.model
+    def _works_mode_values(self, document):
+        """The mode of ``document``'s transmission; a portal deposit waits for a person, not for the sender (the
+        state it sets wins over the queue's)."""
+        mode = self._works_mode_of(document)
+        values = {"deposit_mode": mode, "portal_done_at": False, "portal_alert_sent": False}
+        if mode == PORTAL:
+            values["state"] = "portal"
+        return values
+
+    @api.model
+    def _unconfirmed_experimental(self, documents):
+        """The documents whose experimental mode their company has not confirmed yet."""
+        return documents.filtered(lambda d: self._works_mode_of(d) in EXPERIMENTAL_MODES
+                                  and not d.company_id.chorus_works_experimental_confirmed)
+
+    @api.model
+    def _check_works_modes(self, documents):
+        unconfirmed = self._unconfirmed_experimental(documents)
+        if unconfirmed:
+            raise UserError(self.env._(
+                "%(documents)s: the experimental deposit of works documents has not been confirmed for %(company)s "
+                "yet. Send them with their Chorus Pro button and confirm, or choose the assisted portal deposit.",
+                documents=", ".join(unconfirmed.mapped("display_name")),
+                company=", ".join(unconfirmed.company_id.mapped("name"))))
+
+    def _portal_deposited(self):
+        """The person says the document is on the portal: the sender searches it by its number (never in this
+        transaction)."""
+        self._check_transfer_right()
+        for transmission in self:
+            if transmission.state != "portal":
+                raise UserError(self.env._("%(document)s does not wait for a deposit on the portal.",
+                                           document=transmission._document().display_name))
+        self.sudo().write({"state": "portal_to_find", "portal_done_at": fields.Datetime.now(),
+                           "portal_alert_sent": False, "next_attempt": False, "last_error": False})
+        for transmission in self:
+            transmission._document()._chorus_log(self.env._(
+                "Deposited on the Chorus Pro portal by %(user)s: Odoo searches it by its number %(number)s.",
+                user=self.env.user.name, number=transmission.document_number))
+        self._trigger_sender()
 
     @api.model
     def _trigger_sender(self, at=None):
@@ -208,7 +276,8 @@ class ChorusProTransmission(models.Model):
 
     def _cancel_unsent(self):
         """The invoice went back to draft before its deposit: its transmission stops here."""
-        unsent = self.filtered(lambda t: t.state in ("to_send", *REQUEUABLE_STATES) and not t.chorus_invoice_id)
+        unsent = self.filtered(lambda t: t.state in ("to_send", "portal", *REQUEUABLE_STATES)
+                                and not t.chorus_invoice_id)
         unsent.sudo().write({"state": "cancelled", "next_attempt": False})
         return unsent
 
@@ -230,8 +299,17 @@ class ChorusProTransmission(models.Model):
         self._document()._chorus_log(self.env._("Deposited on Chorus Pro: id %(identifier)s, status %(status)s.",
                                             identifier=result.invoice_id, status=self.status_label))
 
+    def _record_flow_deposit(self, flow):
+        """A works document deposited in a flow: the flow is followed until Chorus Pro integrates it."""
+        self.ensure_one()
+        self.sudo().write({"state": "deposited", "flow_number": flow.flow_number,
+                           "deposit_date": flow.deposit_date or fields.Date.context_today(self),
+                           "last_error": False, "next_attempt": False})
+        self._document()._chorus_log(self.env._("Deposited on Chorus Pro in flow %(flow)s (syntax %(syntax)s).",
+                                                flow=flow.flow_number, syntax=flow.syntax))
+
     def _record_found(self, found):
-        """A deposit whose answer was lost, found by its number on Chorus Pro."""
+        """A deposit whose answer was lost (or made on the portal), found by its number on Chorus Pro."""
         self.ensure_one()
         self.sudo().write({
             "state": transmission_state(found.status).value,
@@ -245,6 +323,11 @@ class ChorusProTransmission(models.Model):
             "next_attempt": False,
         })
         self._add_event(found.status, self.status_date, "")
+        if self.deposit_mode == PORTAL:
+            self._document()._chorus_log(self.env._(
+                "Found on Chorus Pro after its deposit on the portal: id %(identifier)s, status %(status)s.",
+                identifier=found.invoice_id, status=self.status_label))
+            return
         self._document()._chorus_log(self.env._(
             "Found on Chorus Pro after a lost answer (id %(identifier)s): it was not deposited a second time.",
             identifier=found.invoice_id))

@@ -127,7 +127,28 @@ class ChorusProWorksDocument(models.Model):
         self.write({"state": "validated"})
 
     def action_send_to_chorus(self):
-        self.env["chorus.pro.transmission"]._queue_works_documents(self, origin="button")
+        Transmission = self.env["chorus.pro.transmission"]
+        Transmission._check_transfer_right()
+        if Transmission._unconfirmed_experimental(self):
+            return self.env["chorus.pro.works.experimental.wizard"]._open_for(works_documents=self)
+        Transmission._queue_works_documents(self, origin="button")
+        on_portal = self.chorus_transmission_id.filtered(lambda t: t.state == "portal")
+        if len(self) == 1 and on_portal:
+            return self.env["chorus.pro.works.portal.wizard"]._open_for(on_portal)
+        return False
+
+    def action_chorus_portal_deposit(self):
+        """The steps of the assisted portal deposit of this document."""
+        self.ensure_one()
+        self.env["chorus.pro.transmission"]._check_transfer_right()
+        if self.chorus_transmission_id.state != "portal":
+            raise UserError(self.env._("%(document)s does not wait for a deposit on the Chorus Pro portal.",
+                                       document=self.display_name))
+        return self.env["chorus.pro.works.portal.wizard"]._open_for(self.chorus_transmission_id)
+
+    def _chorus_portal_pdf(self):
+        """The plain PDF deposited on the portal: the signed DGD, or the final statement's report."""
+        return self._chorus_main_attachment()
 
     # -- an amount corrected by the project manager (chorus.pro.amount.correction) -----------------------
     def _chorus_own_amount_to_pay(self):
@@ -158,6 +179,7 @@ class ChorusProWorksDocument(models.Model):
             elif transmission and transmission.state not in ("error", "action_needed"):
                 problems.append(self.env._("%(document)s is queued or on Chorus Pro already.",
                                            document=document.display_name))
+            problems.extend(document.market_id._works_party_problems())
             if not document.company_id._chorus_is_configured():
                 problems.append(self.env._("Chorus Pro is not configured for %(company)s.",
                                            company=document.company_id.name))

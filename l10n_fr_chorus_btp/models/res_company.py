@@ -17,6 +17,7 @@ from chorus_pro.siret import compact_siret, siret_problem
 from chorus_pro.supplier import BankAccountChoiceError, choose_bank_account, resolve_supplier
 
 from .chorus_messages import doctor_text, doctor_title, error_text, siret_problem_text
+from .chorus_works_modes import PORTAL, WORKS_DEPOSIT_MODE_HELP, WORKS_DEPOSIT_MODES
 
 _logger = logging.getLogger(__name__)
 
@@ -59,6 +60,13 @@ class ResCompany(models.Model):
         string="Route of invoices to public buyers", default="chorus_api", required=True,
         help="How invoices that are not works documents reach public buyers. Works documents (projets de "
              "décompte…) always go to Chorus Pro directly. Each invoice takes one route only.")
+    chorus_works_deposit_mode = fields.Selection(
+        WORKS_DEPOSIT_MODES, string="Deposit of works documents", default=PORTAL, required=True,
+        help=WORKS_DEPOSIT_MODE_HELP)
+    chorus_works_experimental_confirmed = fields.Boolean(
+        string="Experimental works deposit confirmed", copy=False, readonly=True,
+        help="A person with the right \"Invoice transfer\" confirmed what the experimental deposit modes of works "
+             "documents rely on.")
     chorus_retention_account_id = fields.Many2one(
         "account.account", string="Retention receivable", check_company=True,
         help="Where the retention (retenue de garantie) waits for its release: 4117 Clients - retenues de garantie.")
@@ -123,6 +131,9 @@ class ResCompany(models.Model):
                         company=company.name, problem=siret_problem_text(self.env, problem)))
 
     def write(self, vals):
+        if "chorus_works_experimental_confirmed" in vals and not self.env.su:
+            # confirmed through its wizard only, which checks the right "Invoice transfer"
+            self.env["chorus.pro.transmission"]._check_transfer_right()
         secrets = {"chorus_tech_password", "chorus_piste_client_secret"} & set(vals)
         if secrets:
             # secrets are set through the settings form only (which checks the rights); dates follow them

@@ -19,6 +19,7 @@ class ResConfigSettings(models.TransientModel):
     chorus_start_date = fields.Date(related="company_id.chorus_start_date", readonly=False)
     chorus_auto_transfer = fields.Boolean(related="company_id.chorus_auto_transfer", readonly=False)
     chorus_invoice_route = fields.Selection(related="company_id.chorus_invoice_route", readonly=False)
+    chorus_works_deposit_mode = fields.Selection(related="company_id.chorus_works_deposit_mode", readonly=False)
     chorus_password_expiry_date = fields.Date(related="company_id.chorus_password_expiry_date")
     chorus_secret_renewal_date = fields.Date(related="company_id.chorus_secret_renewal_date")
     chorus_simulator_url = fields.Char(related="company_id.chorus_simulator_url", readonly=False)

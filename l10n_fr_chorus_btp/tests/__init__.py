@@ -31,4 +31,5 @@ from . import (
     test_sync_works_flows,  # noqa: F401
     test_transfer,  # noqa: F401
     test_validation,  # noqa: F401
+    test_works_deposit_modes,  # noqa: F401
 )

@@ -42,6 +42,9 @@ class ChorusCommon(ClientTimeouts, AccountTestInvoicingCommon):
             "chorus_auto_transfer": True,
             "chorus_start_date": fields.Date.from_string("2020-01-01"),
         })
+        # these tests follow works documents through the sender's API deposit (confirmed once, as a person with
+        # the transfer right would); the portal and flux modes are tested in test_works_deposit_modes.py
+        cls.company.sudo().write({"chorus_works_deposit_mode": "api", "chorus_works_experimental_confirmed": True})
         cls.bank_account = env["res.partner.bank"].create({
             "acc_number": IBAN,
             "partner_id": cls.company.partner_id.id,

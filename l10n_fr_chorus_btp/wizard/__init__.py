@@ -10,4 +10,6 @@ from . import (
     chorus_transfer_confirm_wizard,  # noqa: F401
     chorus_validation_refuse_wizard,  # noqa: F401
     chorus_validator_wizard,  # noqa: F401
+    chorus_works_experimental_wizard,  # noqa: F401
+    chorus_works_portal_wizard,  # noqa: F401
 )
