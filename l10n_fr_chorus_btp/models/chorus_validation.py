@@ -100,7 +100,7 @@ class ChorusProValidation(models.Model):
                                         help="Sent to Chorus Pro by the scheduled action, after it reads the "
                                              "document again.")
     decided_by_id = fields.Many2one("res.users", string="Decided by", readonly=True, copy=False)
-    decision_attempts = fields.Integer(readonly=True, copy=False)
+    decision_attempts = fields.Integer(string="Decision sending attempts", readonly=True, copy=False)
     last_error = fields.Text(string="Last error", readonly=True, copy=False)
     # -- beside the amount: the subcontract and what was already accepted for it ---------------------------
     subcontract_amount = fields.Monetary(related="subcontractor_id.accepted_amount",

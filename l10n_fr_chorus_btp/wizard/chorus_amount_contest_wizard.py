@@ -11,8 +11,8 @@ class ChorusProAmountContestWizard(models.TransientModel):
     _name = "chorus.pro.amount.contest.wizard"
     _description = "Contest an amount corrected by the project manager"
 
-    res_model = fields.Char(required=True, readonly=True)
-    res_id = fields.Integer(required=True, readonly=True)
+    res_model = fields.Char(string="Document model", required=True, readonly=True)
+    res_id = fields.Integer(string="Document ID", required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", compute="_compute_figures")
     own_amount = fields.Monetary(string="Our amount to pay", compute="_compute_figures")
     corrected_amount = fields.Monetary(string="Amount accepted by the project manager", compute="_compute_figures")
