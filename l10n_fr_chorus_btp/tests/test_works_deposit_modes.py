@@ -370,3 +370,69 @@ class TestWorksPortalTour(WorksModesCase, HttpCase):
         self.run_sender()
         self.assertEqual(transmission.state, "in_progress")
         self.assertEqual(transmission.chorus_invoice_id, str(held.id))
+
+
+@tagged("post_install", "-at_install")
+class TestWorksFollowedToPaid(WorksModesCase):
+    """A works situation goes out by each deposit mode and is followed, through its billing file on the
+    simulator (the supplier's A4, the MOE's état d'acompte, the MOA's état d'acompte validé), to payment."""
+
+    STEP = 3600
+    #: the statuses the transmission takes, one simulated step at a time: the supplier's projet de décompte,
+    #: then the latest piece of its billing file (the MOE's A15 from ASSOCIEE on, then the MOA's A19)
+    CIRCUIT = ["A_VALIDER_MOE", "MISE_A_DISPOSITION_MOE", "PRISE_EN_COMPTE_MOE", "A_ASSOCIER_MOE",
+               "TRANSMISE_MOA", "MISE_A_DISPOSITION_MOA", "PRISE_EN_COMPTE_MOA", "A_ASSOCIER_MOA",
+               "MISE_A_DISPOSITION", "MANDATEE", "MISE_EN_PAIEMENT"]
+    DEPOSIT_KIND = {"portal": "portail", "api": "travaux", "flux": "flux"}
+
+    def send_by(self, mode, move):
+        """Take ``move`` out by ``mode`` until Chorus Pro holds it as a works document."""
+        self.use_mode(mode)
+        action = move.action_chorus_transfer()
+        transmission = move.chorus_transmission_id
+        self.assertEqual(transmission.deposit_mode, mode)
+        if mode == "portal":
+            self.env[action["res_model"]].browse(action["res_id"]).action_done()  # the user deposited it
+            self.portal_deposit_in_sim(move)
+            self.make_due(move)
+            self.run_sender()
+        else:
+            self.run_sender()
+            if mode == "flux":
+                self.assertEqual(transmission.state, "deposited")
+                self.sim.advance(3 * self.sim.flow_step_seconds)  # the flow is integrated
+                self.env["chorus.pro.sync"]._cron_sync()
+        self.assertTrue(transmission.chorus_invoice_id, transmission.last_error)
+        self.assertEqual((transmission.status, transmission.state), ("A_VALIDER_MOE", "in_progress"))
+        return transmission
+
+    def test_each_mode_is_followed_to_paid(self):
+        for mode in ("portal", "api", "flux"):
+            with self.subTest(mode=mode):
+                move = self.works_invoice()
+                self.assertEqual(move.chorus_cadre, "A4")
+                transmission = self.send_by(mode, move)
+                held = self.sim.invoice(int(transmission.chorus_invoice_id))
+                self.assertEqual((held.number, held.kind, held.cadre),
+                                 (move.name, "FACTURE_TRAVAUX", "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"))
+                self.sim.advance(self.STEP / 2)
+                for _step in range(len(self.CIRCUIT) - 1):
+                    self.sim.advance(self.STEP)
+                    self.env["chorus.pro.sync"]._cron_sync()
+                self.assertEqual((transmission.status, transmission.state), ("MISE_EN_PAIEMENT", "paid"),
+                                 transmission.last_error)
+                self.assertEqual((move.chorus_status, move.chorus_state), ("MISE_EN_PAIEMENT", "paid"))
+                self.assertEqual(move.chorus_identifier, str(held.id), "the Chorus Pro id of the A4 sent")
+                self.assertEqual(self.sim.deposit_count(move.name), 1, "deposited once")
+                self.assertEqual([d.kind for d in self.works_deposits(move.name)], [self.DEPOSIT_KIND[mode]])
+                events = transmission.event_ids.sorted(lambda e: (e.date, e.id))
+                self.assertEqual(events.mapped("status"), self.CIRCUIT)
+                self.assertEqual(events.ids, sorted(events.ids), "recorded in the order Chorus Pro moved it")
+                self.assertEqual([(p.cadre, p.depositor, p.status) for p in transmission.works_piece_ids], [
+                    ("A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", "supplier", "ASSOCIEE"),
+                    ("A15_ETAT_ACOMPTE_MOE", "moe", "ASSOCIEE"),
+                    ("A19_ETAT_ACOMPTE_VALIDE_MOA", "moa", "MISE_EN_PAIEMENT"),
+                ])
+                with self.spy_clients() as spy:
+                    self.env["chorus.pro.sync"]._cron_sync()
+                self.assertEqual(spy.calls(), 0, "a paid billing file is no longer followed")
