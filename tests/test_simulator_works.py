@@ -149,3 +149,18 @@ def test_works_documents_in_the_supplier_search(api):
     facture = api.ok("factures/v1/consulter/fournisseur", {"identifiantFactureCPP": works_id})["facture"]
     assert facture["references"]["typeFactureTravaux"] == "PROJET_DECOMPTE_MENSUEL"
     assert facture["cadreDeFacturation"]["identifiantMoe"] == seed.MOE.siret
+
+
+def test_a_market_unknown_to_its_moa_is_refused_once_the_moa_declared_its_markets(api):
+    """Unverified on the platform (README "Limits"): by default any market number is taken; a MOA that declared its
+    markets refuses a works document naming another one, and the declaration survives the state being stored."""
+    api.sim.set_known_markets(seed.OPH.siret, ["2026-TX-001"])
+    data = api.refused("facturesTravaux/v1/soumettre", works_body())
+    assert data["champ"] == "numeroMarche" and "2026-TX-017" in data["libelle"] + str(data), data
+    assert api.sim.deposits == []
+    restored = type(api.sim).from_dict(api.sim.to_dict())
+    assert restored.known_markets == {seed.OPH.id: {"2026-TX-001"}}
+    api.sim.set_known_markets(seed.OPH.siret, ["2026-TX-001", "2026-TX-017"])
+    assert api.ok("facturesTravaux/v1/soumettre", works_body())["statut"] == "A_VALIDER_MOE"
+    api.sim.set_known_markets(seed.OPH.id, None)
+    assert api.sim.known_markets == {}

@@ -19,7 +19,7 @@ STATE_FORMAT = 1
 #: the settings and credentials of the platform kept by :meth:`Simulator.to_dict` (faults and stats are not)
 _OPTIONS = ("step_seconds", "flow_step_seconds", "business_error_status")
 _ACCOUNT = ("piste_client_id", "piste_client_secret", "tech_login", "tech_password", "tech_password_expires_at",
-            "supplier_id", "unsubscribed", "buyer_scenarios")
+            "supplier_id", "unsubscribed", "buyer_scenarios", "known_markets")
 
 
 @dataclass
@@ -62,6 +62,8 @@ class Simulator:
         self.supplier_id = _seed().SUPPLIER.id
         self.unsubscribed: set[str] = set()
         self.buyer_scenarios: dict[int, list[str]] = {}
+        #: market numbers a public buyer declared (set_known_markets); a buyer absent here accepts any
+        self.known_markets: dict[int, set[str]] = {}
         self.wsgi_app = SimulatorApp(self)
 
     # -- state -----------------------------------------------------------------------------------
@@ -236,6 +238,17 @@ class Simulator:
             self.store.invoices[invoice.id] = invoice
             self.add_deposit("portail", invoice, number)
             return invoice
+
+    def set_known_markets(self, buyer, numbers: list[str] | None) -> None:
+        """The market numbers ``buyer`` (SIRET or id, the MOA of works documents) is known with; a works
+        document naming another one is then refused.  ``None`` (the default) accepts any number: whether and how
+        Chorus Pro checks the market number of a works document is not published."""
+        with self.lock:
+            structure = self._structure(buyer)
+            if numbers is None:
+                self.known_markets.pop(structure.id, None)
+            else:
+                self.known_markets[structure.id] = set(numbers)
 
     def set_buyer_scenario(self, buyer, statuses: list[str] | None) -> None:
         """Statuses that invoices deposited from now on for this buyer (SIRET or id) take after

@@ -255,6 +255,7 @@ def _integrate(sim, flow: Flow, at: datetime) -> None:
                 moe = _works_structure(sim, data.get("moe"), "maître d'œuvre", "MOE")
                 moa = _works_structure(sim, data.get("moa") or (data.get("buyer") or "", ""), "maître d'ouvrage",
                                        "MOA")
+                rules.check_market(sim, moa, data["market"])
             if None not in (data.get("untaxed"), data.get("vat"), data.get("total")) and \
                     rules.cents(data["untaxed"] + data["vat"]) != rules.cents(data["total"]):
                 raise m.business(m.TOTALS, f"Montants incohérents : HT {data['untaxed']} + TVA {data['vat']} ≠ "

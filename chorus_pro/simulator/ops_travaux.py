@@ -59,6 +59,7 @@ def soumettre_travaux(sim, body: dict) -> dict:
     if not moa.moa or not moa.public:
         raise m.business(m.WORKS_PARTY, f"La structure {moa.siret} ({moa.name}) n'est pas maître d'ouvrage public.",
                          prefix="GFT", field="moa")
+    rules.check_market(sim, moa, market)
     destinataire = body.get("destinataire") or {}
     buyer = rules.find_buyer(sim, destinataire.get("codeDestinataire") or moa.siret)
     service = rules.check_routing(sim, buyer, destinataire.get("codeServiceExecutant") or "",

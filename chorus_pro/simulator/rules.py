@@ -26,6 +26,14 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def check_market(sim, moa: Structure, market: str) -> None:
+    """A works document names a market its MOA is known with, when the MOA declared its markets."""
+    known = sim.known_markets.get(moa.id)
+    if known is not None and market not in known:
+        raise m.business(m.MARKET_UNKNOWN, f"Le numéro de marché « {market} » est inconnu de la structure "
+                                           f"{moa.siret} ({moa.name}).", prefix="GFT", field="numeroMarche")
+
+
 def find_buyer(sim, siret: str, *, field: str = "destinataire.codeDestinataire") -> Structure:
     if not siret:
         raise m.business(m.MISSING_FIELD, f"Le destinataire est obligatoire : renseignez « {field} » "

@@ -276,6 +276,30 @@ class TestWorksExperimentalDeposits(WorksModesCase):
         self.assertNotEqual(transmission.flow_number, rejected_flow)
         self.assertEqual(len(self.sim.store.flows), 2, "the rejected flow created nothing: a new one went")
 
+    def test_a_market_number_unknown_on_chorus_pro_is_refused_and_nothing_is_deposited(self):
+        """The MOA knows other market numbers (the simulator's rule; unverified on the platform): the API deposit
+        is refused before anything exists, the flow is rejected at integration; both say the number."""
+        self.sim.set_known_markets(seed.OPH.siret, ["MARCHE-CONNU"])
+        self.use_mode("api")
+        move = self.works_invoice()
+        number = move.contract_reference
+        self.assertTrue(number)
+        move.action_chorus_transfer()
+        self.run_sender()
+        transmission = move.chorus_transmission_id
+        self.assertEqual(transmission.state, "action_needed")
+        self.assertIn(number, transmission.last_error)
+        self.assertFalse(self.works_deposits(move.name))
+        self.use_mode("flux")
+        other = self.works_invoice(2000)
+        other.action_chorus_transfer()
+        self.run_sender()
+        self.sim.advance(3 * self.sim.flow_step_seconds)
+        self.env["chorus.pro.sync"]._cron_sync()
+        self.assertEqual(other.chorus_transmission_id.state, "error")
+        self.assertIn(number, other.chorus_transmission_id.last_error)
+        self.assertFalse([held for held in self.sim.store.invoices.values() if held.number == other.name])
+
     def test_refused_document_can_go_by_the_portal_instead(self):
         self.test_api_refuses_a_number_already_on_chorus_pro()
         move = self.market.invoice_ids[-1:]
