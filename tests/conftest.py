@@ -107,6 +107,21 @@ def sim():
     return Simulator()
 
 
+@pytest.fixture
+def client_on_simulator(sim):
+    """A client of ``sim`` served over real HTTP on 127.0.0.1; ``client.sim`` is that simulator."""
+    from chorus_pro import auth
+    from chorus_pro.client import ChorusProClient
+    from chorus_pro.config import ChorusConfig
+    from chorus_pro.simulator import SimulatorServer
+
+    with SimulatorServer(sim) as server:
+        config = ChorusConfig(simulator_url=server.url).with_simulation_defaults()
+        with ChorusProClient(config, token_cache=auth.TokenCache(), sleep=lambda seconds: None) as running:
+            running.sim = sim
+            yield running
+
+
 @pytest.fixture(scope="session", autouse=True)
 def load_registry():
     """Overrides pytest-odoo's fixture of the same name, auto-loaded when that plugin is installed.

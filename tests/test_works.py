@@ -128,16 +128,8 @@ needs_simulator = pytest.mark.skipif(not hasattr(simulator_package, "SimulatorSe
 
 
 @pytest.fixture
-def client():
-    from chorus_pro import auth
-    from chorus_pro.client import ChorusProClient
-    from chorus_pro.config import ChorusConfig
-
-    sim = simulator_package.Simulator()
-    with simulator_package.SimulatorServer(sim) as server:
-        config = ChorusConfig(simulator_url=server.url).with_simulation_defaults()
-        with ChorusProClient(config, token_cache=auth.TokenCache(), sleep=lambda seconds: None) as running:
-            yield running
+def client(client_on_simulator):
+    return client_on_simulator
 
 
 @needs_simulator

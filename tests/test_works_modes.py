@@ -8,7 +8,6 @@ from xml.etree import ElementTree
 import pytest
 from conftest import build_works_invoice
 
-import chorus_pro.simulator as simulator_package
 from chorus_pro.cadres import Cadre
 from chorus_pro.config import Environment
 from chorus_pro.documents import Party, Totals, VatLine
@@ -129,17 +128,8 @@ def test_cii_refuses_an_invoice_cadre_and_names_its_file():
 
 # -- the simulator takes the works flow ----------------------------------------------------------------
 @pytest.fixture
-def client():
-    from chorus_pro import auth
-    from chorus_pro.client import ChorusProClient
-    from chorus_pro.config import ChorusConfig
-
-    sim = simulator_package.Simulator()
-    with simulator_package.SimulatorServer(sim) as server:
-        config = ChorusConfig(simulator_url=server.url).with_simulation_defaults()
-        with ChorusProClient(config, token_cache=auth.TokenCache(), sleep=lambda seconds: None) as running:
-            running.sim = sim
-            yield running
+def client(client_on_simulator):
+    return client_on_simulator
 
 
 def _integrate(client, content, name="works.xml"):

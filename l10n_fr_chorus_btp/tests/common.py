@@ -141,6 +141,17 @@ class ChorusCommon(ClientTimeouts, AccountTestInvoicingCommon):
             {"next_attempt": fields.Datetime.now() - timedelta(seconds=1)})
 
 
+class AdminInTheCompany:
+    """Browser tours log in as ``admin``: make him a Chorus Pro administrator working in the test company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        admin = cls.env.ref("base.user_admin")
+        admin.write({"company_id": cls.company.id, "company_ids": [Command.link(cls.company.id)],
+                     "group_ids": [Command.link(cls.env.ref("l10n_fr_chorus_btp.group_chorus_admin").id)]})
+
+
 class RpcCalls:
     """The two RPC flavours, for an HttpCase: a user who logs in with his login as password calls a method;
     the test's own records are flushed before and read afresh after."""

@@ -1,20 +1,13 @@
 """In a real browser: the dashboard counter, the rejected-invoice banner and « Acknowledge the rejection »."""
 
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from .common import AdminInTheCompany
 from .test_followup_common import ChorusFollowupCase
 
 
 @tagged("post_install", "-at_install")
-class TestFollowupTour(ChorusFollowupCase, HttpCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        admin = cls.env.ref("base.user_admin")
-        admin.write({"company_id": cls.company.id, "company_ids": [Command.link(cls.company.id)],
-                     "group_ids": [Command.link(cls.env.ref("l10n_fr_chorus_btp.group_chorus_admin").id)]})
+class TestFollowupTour(AdminInTheCompany, ChorusFollowupCase, HttpCase):
 
     def test_tour_rejected_invoice_from_dashboard_to_acknowledgement(self):
         move = self.new_invoice(2400)

@@ -6,13 +6,12 @@ import base64
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from chorus_pro.simulator import LOST_ANSWER, seed
 
-from .common import RpcCalls
+from .common import AdminInTheCompany, RpcCalls
 from .test_followup_common import WorksFollowupCase
 
 T0 = datetime(2026, 11, 2, 9, 0)
@@ -373,14 +372,7 @@ class TestWorksModesRights(RpcCalls, WorksModesCase, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestWorksPortalTour(WorksModesCase, HttpCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        admin = cls.env.ref("base.user_admin")
-        admin.write({"company_id": cls.company.id, "company_ids": [Command.link(cls.company.id)],
-                     "group_ids": [Command.link(cls.env.ref("l10n_fr_chorus_btp.group_chorus_admin").id)]})
+class TestWorksPortalTour(AdminInTheCompany, WorksModesCase, HttpCase):
 
     def test_tour_assisted_portal_deposit(self):
         move = self.works_invoice()
