@@ -181,9 +181,9 @@ class TestAcceptedAmount(RpcCalls, SituationsCommon, HttpCase):
         self.moe_corrects(situation, "11900.00")
         deadline = situation.chorus_contest_deadline
         with freeze_time(deadline + timedelta(days=1)):
-            with self.assertRaisesRegex(UserError, "has passed"):
+            with self.assertRaisesRegex(UserError, "est dépassé"):
                 situation.action_chorus_contest_amount()
-            with self.assertRaisesRegex(UserError, "has passed"):
+            with self.assertRaisesRegex(UserError, "est dépassé"):
                 situation._chorus_contest("Trop tard")
         self.assertEqual(situation.chorus_difference_state, "pending")
         with freeze_time(deadline - timedelta(days=2)):
