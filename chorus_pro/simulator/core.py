@@ -6,6 +6,9 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
+
+from chorus_pro.cadres import parse_cadre
 
 from . import lifecycle, seed
 from .clock import SimulatedClock
@@ -166,8 +169,6 @@ class Simulator:
 
     def set_accepted_amount(self, invoice_id: int, amount) -> None:
         """The amount the MOE (or the MOA) accepts for this piece: its next piece will carry it."""
-        from decimal import Decimal
-
         with self.lock:
             self.invoice(invoice_id).accepted_amount = Decimal(str(amount))
 
@@ -191,8 +192,6 @@ class Simulator:
         (default: the technical account's structure) as validator, as it would on the portal; it waits for
         ``factures/v1/traiter/factureAValider`` (status A_VALIDER_1).  A works cadre (A10, A11, A13, A14) makes a
         works document (typeFactureTravaux ``works_type``, by default the one of a projet de décompte mensuel)."""
-        from decimal import Decimal
-
         with self.lock:
             self.progress()
             depositor = self._structure(supplier)
@@ -217,10 +216,6 @@ class Simulator:
                                 untaxed, vat, total, amount_due=None) -> Invoice:
         """A person deposits a works document on the portal (a PDF, in "Factures de travaux"): the platform
         then holds it as any works document, found by the works search.  ``moe``/``moa``: structure id or SIRET."""
-        from decimal import Decimal
-
-        from chorus_pro.cadres import parse_cadre
-
         with self.lock:
             code = parse_cadre(cadre)
             moe_structure, moa_structure = self._structure(moe), self._structure(moa)

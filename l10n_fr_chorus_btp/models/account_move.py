@@ -35,6 +35,7 @@ from chorus_pro.statuses import FOLLOW_UP_STATUSES, FollowUpAction, follow_up_ac
 from .chorus_market import WORKS_DOCUMENT_TYPES, allowed_cadres, derive_cadre
 from .chorus_messages import code_text, issue_text
 from .chorus_transmission import REQUEUABLE_STATES, TRANSFER_GROUP, TRANSMISSION_STATES
+from .chorus_utils import CENT, as_cents
 
 _logger = logging.getLogger(__name__)
 
@@ -67,13 +68,6 @@ NOT_YET_KNOWN_PREFIXES = ("number", "bank_account_id", "main_pdf", "attachments"
 
 
 # -- mapping helpers ---------------------------------------------------------------------------------------
-CENT = Decimal("0.01")
-
-
-def _dec(value, quant=CENT):
-    return Decimal(str(value or 0)).quantize(quant)
-
-
 def int_or_none(value):
     """A Chorus Pro id stored as text (``chorus_…_identifier``) as an integer, or None."""
     try:
@@ -466,7 +460,7 @@ class AccountMove(models.Model):
             record = base_line["record"]
             label = (record.name or record.product_id.display_name or "").strip()
             details = base_line["tax_details"]
-            untaxed = _dec(details["total_excluded_currency"] + details["delta_total_excluded_currency"])
+            untaxed = as_cents(details["total_excluded_currency"] + details["delta_total_excluded_currency"])
             gross = _chorus_gross_amount(base_line, untaxed)
             rates = []
             for tax_data in details["taxes_data"]:
@@ -475,10 +469,10 @@ class AccountMove(models.Model):
                 if problem:
                     problems.append(problem)
                     continue
-                rate = _dec(tax.amount)
+                rate = as_cents(tax.amount)
                 rates.append(rate)
-                vat_by_rate[rate][0] += _dec(tax_data["base_amount_currency"])
-                vat_by_rate[rate][1] += _dec(tax_data["tax_amount_currency"])
+                vat_by_rate[rate][0] += as_cents(tax_data["base_amount_currency"])
+                vat_by_rate[rate][1] += as_cents(tax_data["tax_amount_currency"])
                 if not rate:
                     reason = _chorus_exemption_reason(tax)
                     if reason:
@@ -502,18 +496,18 @@ class AccountMove(models.Model):
         vat_total = sum((amount for _base, amount in vat_by_rate.values()), Decimal(0))
         # a situation's invoice is paid less its retention, advance repayment, penalties and direct payments
         due = (self.chorus_situation_id._amount_due_on(self) if self.chorus_situation_id
-               else _dec(self.amount_total))
+               else as_cents(self.amount_total))
         # a rounding line of the invoice (cash rounding "Add a rounding line") travels as Chorus Pro's global
         # discount, which can only lower the total: rounding up needs the strategy "Modify tax amount"
-        rounding = sum((_dec(line["tax_details"]["total_excluded_currency"]) for line in rounding_lines), Decimal(0))
+        rounding = sum((as_cents(line["tax_details"]["total_excluded_currency"]) for line in rounding_lines), Decimal(0))
         if rounding > 0:
             problems.append(_("The cash rounding %(rounding)s adds a rounding line that raises the total: Chorus Pro "
                               "can only carry a rounding that lowers it. Choose the rounding strategy \"Modify tax "
                               "amount\" for invoices to Chorus Pro.", rounding=self.invoice_cash_rounding_id.name))
         total = untaxed_total + vat_total + rounding
         # what is deposited is the posted invoice, to the cent, or nothing
-        if not problems and (untaxed_total + rounding != _dec(self.amount_untaxed) or vat_total != _dec(self.amount_tax)
-                             or total != _dec(self.amount_total)):
+        if not problems and (untaxed_total + rounding != as_cents(self.amount_untaxed) or vat_total != as_cents(self.amount_tax)
+                             or total != as_cents(self.amount_total)):
             problems.append(_("The amounts of the invoice (untaxed %(untaxed)s, VAT %(vat)s) could not be carried "
                               "to Chorus Pro to the cent (%(chorus_untaxed)s, %(chorus_vat)s): check its taxes.",
                               untaxed=self.amount_untaxed, vat=self.amount_tax, chorus_untaxed=untaxed_total,

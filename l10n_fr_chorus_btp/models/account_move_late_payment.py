@@ -19,20 +19,13 @@ from ccag_travaux import InputError
 from ccag_travaux.payment import DAYS_IN_YEAR, Payment, late_interest, payment_due_date
 
 from .chorus_market import derive_cadre
+from .chorus_utils import CENT, as_cents
 
 #: the Chorus Pro status that ends the interest: the buyer's accountant put the amount into payment
 PUT_INTO_PAYMENT = "MISE_EN_PAIEMENT"
 #: the chart's accounts of the claim (French chart), when the company has them
 INTEREST_ACCOUNT_CODE = "763800"  # revenus des créances diverses
 INDEMNITY_ACCOUNT_CODE = "758000"  # indemnités et autres produits
-
-
-CENT = Decimal("0.01")
-
-
-def _dec(value):
-    """An amount of the books as an exact decimal, to the cent."""
-    return Decimal(str(value or 0)).quantize(CENT)
 
 
 class AccountMove(models.Model):
@@ -79,7 +72,7 @@ class AccountMove(models.Model):
         """What the buyer owes for this document: a situation's amount to pay (after its deductions), else the
         total; less the credit notes reconciled with it."""
         self.ensure_one()
-        owed = self.chorus_situation_id._amount_due_on(self) if self.chorus_situation_id else _dec(self.amount_total)
+        owed = self.chorus_situation_id._amount_due_on(self) if self.chorus_situation_id else as_cents(self.amount_total)
         refunds = sum((paid for _day, paid, kind in self._chorus_settlements() if kind == "refund"), Decimal(0))
         return max(owed - refunds, Decimal(0)).quantize(CENT)
 
@@ -95,11 +88,11 @@ class AccountMove(models.Model):
             if counterpart.move_id == deductions:
                 continue
             kind = "refund" if counterpart.move_id.move_type == "out_refund" else "payment"
-            settlements.append((counterpart.date, _dec(partial.amount), kind))
+            settlements.append((counterpart.date, as_cents(partial.amount), kind))
         # a payment registered without a journal entry (no outstanding account) is linked, not reconciled
         for payment in self.matched_payment_ids.filtered(
                 lambda p: not p.move_id and p.state in ("in_process", "paid")):
-            settlements.append((payment.date, _dec(payment.amount), "payment"))
+            settlements.append((payment.date, as_cents(payment.amount), "payment"))
         return settlements
 
     def _chorus_put_into_payment_on(self):

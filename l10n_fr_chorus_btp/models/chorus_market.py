@@ -25,6 +25,7 @@ from chorus_pro import cadres
 from chorus_pro.documents import MAX_EJ_LENGTH
 
 from .ccag_messages import error_text
+from .chorus_utils import as_decimal
 from .chorus_works_modes import WORKS_DEPOSIT_MODE_HELP, WORKS_DEPOSIT_MODES, works_deposit_mode
 
 # the keys are those of the cadre rule (chorus_pro.cadres)
@@ -63,10 +64,6 @@ PAYMENT_DELAYS = [("30", "30 days"), ("50", "50 days (public health establishmen
 def _fraction(percent):
     """A rate typed as a percentage (65.0) as the fraction the maths reads (0.65)."""
     return Decimal(str(percent or 0)) / 100
-
-
-def _decimal(value):
-    return Decimal(str(value or 0))
 
 
 WORKS_DOCUMENT_TYPES = [
@@ -410,8 +407,8 @@ class ChorusProMarket(models.Model):
         variation = None
         if self.price_basis != "firm":
             variation = PriceVariation(
-                fixed_part=_decimal(self.variation_fixed_part),
-                indices=tuple(IndexTerm(term.index_id.name, _decimal(term.weight), _decimal(term.base_value))
+                fixed_part=as_decimal(self.variation_fixed_part),
+                indices=tuple(IndexTerm(term.index_id.name, as_decimal(term.weight), as_decimal(term.base_value))
                               for term in self.variation_index_ids),
                 base_month=self.variation_base_month or "",
                 month_lag=self.variation_month_lag,
@@ -422,9 +419,9 @@ class ChorusProMarket(models.Model):
         advance = None
         if self.advance_amount:
             # the initial amount TTC (HT under reverse charge, as the maths counts it), over 12 months at most
-            initial_ttc = _decimal(self.amount) + (0 if self.autoliquidation else cents(_decimal(self.amount) * rate))
+            initial_ttc = as_decimal(self.amount) + (0 if self.autoliquidation else cents(as_decimal(self.amount) * rate))
             advance = Advance(
-                amount=_decimal(self.advance_amount), received_date=self.advance_date or None,
+                amount=as_decimal(self.advance_amount), received_date=self.advance_date or None,
                 rate=_fraction(self.advance_rate) if self.advance_rate else None,
                 base_amount=advance_base(initial_ttc, self.duration_months or None),
                 start_threshold=_fraction(self.advance_start), end_threshold=_fraction(self.advance_end),
@@ -439,14 +436,14 @@ class ChorusProMarket(models.Model):
             retention = Retention(
                 rate=_fraction(self.retention_rate), include_variation=self.retention_with_variation,
                 guarantee=Guarantee(self.retention_guarantee),
-                guarantee_amount=_decimal(self.retention_guarantee_amount)
+                guarantee_amount=as_decimal(self.retention_guarantee_amount)
                 if self.retention_guarantee == "amount" else None,
                 rounding=RetentionRounding.PER_PERIOD if self.retention_per_period else RetentionRounding.CUMULATIVE,
                 guarantee_months=self.guarantee_months,
             )
         return MarketTerms(
             market_number=self.name,
-            amount_ht=_decimal(self.amount),
+            amount_ht=as_decimal(self.amount),
             vat_rate=rate,
             lines=tuple(line._ccag_line() for line in base_lines),
             avenants=tuple(amendment._ccag_avenant() for amendment in self.amendment_ids.sorted("date")),
@@ -454,7 +451,7 @@ class ChorusProMarket(models.Model):
             price_variation=variation,
             advance=advance,
             retention=retention,
-            penalty_rules=tuple(PenaltyRule(rule.code, rule.name, _decimal(rule.amount_per_unit))
+            penalty_rules=tuple(PenaltyRule(rule.code, rule.name, as_decimal(rule.amount_per_unit))
                                 for rule in self.penalty_rule_ids),
             subcontractors=tuple(sub._ccag_subcontractor() for sub in self.subcontractor_ids),
             payment_delay_days=int(self.payment_delay),

@@ -28,6 +28,7 @@ from ccag_travaux.jsonio import parse_previous, to_jsonable
 
 from .ccag_messages import error_text, notice_text
 from .chorus_situation_measure import OPEN_STATES, check_code_only_fields
+from .chorus_utils import CENT, as_decimal
 
 #: what the site manager and the accountant do, in order; the last states follow the invoice
 STATES = [
@@ -58,12 +59,6 @@ CODE_ONLY_FIELDS = ("name", "company_id", "number", "month", "stage", "state", "
                     "notices", *TOTAL_FIELDS, "advance_deduction", "retention", "is_credit_note", "move_id",
                     "settlement_move_id", "statement_attachment_id")
 
-
-CENT = Decimal("0.01")
-
-
-def _decimal(value):
-    return Decimal(str(value or 0))
 
 
 def _vat_percent(env, rate):
@@ -264,7 +259,7 @@ class ChorusProSituation(models.Model):
             entered = situation.direct_payment_ids.subcontractor_id
             for subcontractor in invoices.subcontractor_id - entered:
                 mine = invoices.filtered(lambda v, s=subcontractor: v.subcontractor_id == s)
-                amount = sum((_decimal(v.amount_untaxed) for v in mine), Decimal(0))
+                amount = sum((as_decimal(v.amount_untaxed) for v in mine), Decimal(0))
                 line = refreshing["chorus.pro.situation.direct.payment"].create({
                     "situation_id": situation.id, "subcontractor_id": subcontractor.id, "amount": float(amount)})
                 mine.write({"direct_payment_id": line.id})
@@ -358,11 +353,11 @@ class ChorusProSituation(models.Model):
             approvisionnements=tuple(part._ccag_part() for part in self.part_ids if part.kind == "approvisionnements"),
             primes=tuple(part._ccag_part() for part in self.part_ids if part.kind == "primes"),
             debours=tuple(part._ccag_part() for part in self.part_ids if part.kind == "debours"),
-            penalties=tuple(Penalty(reason=penalty.name, amount=_decimal(penalty.amount) if not penalty.rule_id else None,
+            penalties=tuple(Penalty(reason=penalty.name, amount=as_decimal(penalty.amount) if not penalty.rule_id else None,
                                     rule=penalty.rule_id.code or None,
-                                    units=_decimal(penalty.units) if penalty.rule_id else None)
+                                    units=as_decimal(penalty.units) if penalty.rule_id else None)
                             for penalty in self.penalty_ids),
-            direct_payments=tuple(DirectPaymentShare(str(share.subcontractor_id.partner_id.id), _decimal(share.amount))
+            direct_payments=tuple(DirectPaymentShare(str(share.subcontractor_id.partner_id.id), as_decimal(share.amount))
                                   for share in self.direct_payment_ids),
             indices=indices,
             submission_date=self.submission_date or None,
@@ -643,7 +638,7 @@ class ChorusProSituation(models.Model):
         move = self.move_id
         if not move:
             return self.env["account.move"]
-        difference = _decimal(self.chorus_amount_difference)
+        difference = as_decimal(self.chorus_amount_difference)
         lower = difference < 0
         if move.move_type == "out_refund":  # a negative month: a lower amount is a smaller credit
             lower = not lower
@@ -674,7 +669,7 @@ class ChorusProSituation(models.Model):
         share as ``(taxes, amount excluding VAT)``."""
         shares = {}
         for line in move.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
-            shares[line.tax_ids] = shares.get(line.tax_ids, Decimal(0)) + _decimal(line.price_total)
+            shares[line.tax_ids] = shares.get(line.tax_ids, Decimal(0)) + as_decimal(line.price_total)
         weight = sum(shares.values())
         if not shares or not weight:
             raise UserError(self.env._("The invoice %(invoice)s has no line to correct.", invoice=move.display_name))
@@ -695,7 +690,7 @@ class ChorusProSituation(models.Model):
             return taxes._get_tax_details(price_unit=float(amount), quantity=1, precision_rounding=currency.rounding,
                                           rounding_method=company.tax_calculation_rounding_method, **kwargs)
 
-        guess = _decimal(details(total, special_mode="total_included")["total_excluded"]).quantize(
+        guess = as_decimal(details(total, special_mode="total_included")["total_excluded"]).quantize(
             CENT, rounding=ROUND_HALF_UP)
         for untaxed in (guess, guess - CENT, guess + CENT):
             if not currency.compare_amounts(details(untaxed)["total_included"], float(total)):

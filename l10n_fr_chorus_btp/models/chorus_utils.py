@@ -1,8 +1,21 @@
 """Small conversions between chorus_pro values and Odoo field values, and the add-on's one commit point."""
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from odoo.modules import module as odoo_module
+
+CENT = Decimal("0.01")
+
+
+def as_decimal(value):
+    """A float of the ORM as the exact decimal it shows (through its shortest repr), 0 for empty."""
+    return Decimal(str(value or 0))
+
+
+def as_cents(value):
+    """An amount of the books as an exact decimal, to the cent."""
+    return as_decimal(value).quantize(CENT)
 
 
 def naive_utc(value):

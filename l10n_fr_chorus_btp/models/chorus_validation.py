@@ -11,7 +11,6 @@ by silence) is recorded, never sent a second time.
 
 import logging
 from datetime import timedelta
-from decimal import Decimal
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -32,7 +31,7 @@ from chorus_pro.validator import (
 )
 
 from .chorus_messages import error_text
-from .chorus_utils import chorus_commit
+from .chorus_utils import as_decimal, chorus_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -53,10 +52,6 @@ STATE_OF = {ValidationState.TO_VALIDATE: "to_validate", ValidationState.ACCEPTED
             ValidationState.REFUSED: "refused", ValidationState.ACCEPTED_BY_SILENCE: "silence",
             ValidationState.ELSEWHERE: "elsewhere"}
 ACCEPTED_STATES = ("accepted", "silence")
-
-
-def _decimal(value):
-    return Decimal(str(value or 0))
 
 
 class ChorusProValidation(models.Model):
@@ -147,7 +142,7 @@ class ChorusProValidation(models.Model):
                                   ("state", "in", ACCEPTED_STATES), ("id", "!=", record._origin.id or 0)]) \
                 if record.subcontractor_id else self.browse()
             record.accepted_before = sum(others.mapped("amount_untaxed"))
-            total = _decimal(record.accepted_before) + _decimal(record.amount_untaxed)
+            total = as_decimal(record.accepted_before) + as_decimal(record.amount_untaxed)
             record.over_subcontract = bool(record.subcontractor_id) and record.currency_id.compare_amounts(
                 float(total), record.subcontract_amount) > 0
 

@@ -3,6 +3,7 @@ A11, A14), computed from the last situation, and the décompte général et déf
 contractor (DGD, cadre A8) with its amount and reserves. It travels to Chorus Pro through a transmission, like
 an invoice."""
 
+import base64
 from dataclasses import replace
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from chorus_pro.documents import (
 )
 from chorus_pro.siret import compact_siret
 
+from .account_move import chorus_party, int_or_none
 from .ccag_messages import error_text
 from .chorus_market import derive_cadre
 from .chorus_situation_measure import OPEN_STATES
@@ -189,7 +191,6 @@ class ChorusProWorksDocument(models.Model):
         """The document as Chorus Pro's works deposit carries it: totals, parties, cadre, its PDF."""
         self.ensure_one()
         market, company = self.market_id, self.company_id
-        from .account_move import chorus_party, int_or_none
         vat = Decimal(str(self.total_ttc)) - Decimal(str(self.total_ht))
         rate = Decimal(str(market.tax_id.amount)) if market.tax_id else Decimal(20)
         invoice = Invoice(
@@ -217,7 +218,6 @@ class ChorusProWorksDocument(models.Model):
         self.ensure_one()
         name = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.name)[:MAX_ATTACHMENT_NAME - 4]
         if self.kind == "dgd" and self.signed_document:
-            import base64
             return Attachment(name=f"{name}.pdf", content=base64.b64decode(self.signed_document))
         content, _type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
             "l10n_fr_chorus_btp.report_final_statement", self.ids)
