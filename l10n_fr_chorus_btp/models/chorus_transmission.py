@@ -163,53 +163,44 @@ class ChorusProTransmission(models.Model):
         problem in one message).  The deposit itself is done by the scheduled action after this
         transaction commits.
         """
-        self._check_transfer_right()
-        problems = moves._chorus_transfer_problems(preflight=preflight)
-        if problems:
-            raise UserError("\n".join(dict.fromkeys(problems)))
-        self._check_works_modes(moves)
-        values = {"state": "to_send", "queued_by_id": self.env.user.id, "queued_at": fields.Datetime.now(),
-                  "origin": origin, "attempts": 0, "next_attempt": False, "last_error": False}
-        to_create = []
-        for move in moves:
-            live = move.chorus_transmission_id.sudo()
-            mode = self._works_mode_values(move)
-            if live:
-                # refused before its deposit, or in error: the same transmission goes again, unless a sender
-                # holds it at this very moment
-                if not live.try_lock_for_update(allow_referencing=True):
-                    raise UserError(self.env._("%(invoice)s is being sent already.", invoice=move.display_name))
-                # a transmission that went out once may have reached Chorus Pro: searched before any deposit
-                live.write(dict(values, cadre=move.chorus_cadre,
-                                state="to_reconcile" if live.send_started else "to_send") | mode)
-            else:
-                to_create.append(dict(values, move_id=move.id, company_id=move.company_id.id,
-                                      document_number=move.name, cadre=move.chorus_cadre) | mode)
-        if to_create:
-            # a transmission cancelled in this transaction (reset to draft, posted again) leaves the unique index
-            self.flush_model(["state"])
-            self.sudo().create(to_create)
-        self._trigger_sender()
-        return moves.chorus_transmission_id
+        return self._queue(moves, origin, preflight=preflight)
 
     @api.model
     def _queue_works_documents(self, documents, origin):
         """The works documents' counterpart of :meth:`_queue_moves` (same right, same sender)."""
+        return self._queue(documents, origin)
+
+    @api.model
+    def _queue(self, documents, origin, preflight=True):
+        """What both entry points do, for invoices or for works documents."""
         self._check_transfer_right()
-        problems = documents._chorus_transfer_problems()
+        problems = documents._chorus_transfer_problems(preflight=preflight)
         if problems:
             raise UserError("\n".join(dict.fromkeys(problems)))
         self._check_works_modes(documents)
+        is_move = documents._name == "account.move"
         values = {"state": "to_send", "queued_by_id": self.env.user.id, "queued_at": fields.Datetime.now(),
                   "origin": origin, "attempts": 0, "next_attempt": False, "last_error": False}
+        to_create = []
         for document in documents:
             live = document.chorus_transmission_id.sudo()
+            cadre = document.chorus_cadre if is_move else document.cadre
             mode = self._works_mode_values(document)
             if live:
-                live.write(dict(values, state="to_reconcile" if live.send_started else "to_send") | mode)
+                # refused before its deposit, or in error: the same transmission goes again, unless a sender
+                # holds it at this very moment
+                if not live.try_lock_for_update(allow_referencing=True):
+                    raise UserError(self.env._("%(invoice)s is being sent already.", invoice=document.display_name))
+                # a transmission that went out once may have reached Chorus Pro: searched before any deposit
+                live.write(dict(values, cadre=cadre, state="to_reconcile" if live.send_started else "to_send") | mode)
             else:
-                self.sudo().create(dict(values, works_document_id=document.id, company_id=document.company_id.id,
-                                        document_number=document.name, cadre=document.cadre) | mode)
+                to_create.append(dict(values, company_id=document.company_id.id, document_number=document.name,
+                                      cadre=cadre, **{"move_id" if is_move else "works_document_id": document.id})
+                                 | mode)
+        if to_create:
+            # a transmission cancelled in this transaction (reset to draft, posted again) leaves the unique index
+            self.flush_model(["state"])
+            self.sudo().create(to_create)
         self._trigger_sender()
         return documents.chorus_transmission_id
 
